@@ -1,0 +1,48 @@
+# Quartier: `make run` runs the whole platform on this machine, `make test` runs every test.
+# Both set themselves up: virtual environment, pinned packages, generated gRPC code, the broker.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROTO_DIR := contracts/proto
+PROTO_OUT := gateway/grpc/generated
+PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' 2>/dev/null)
+export AMQP_URI ?= amqp://guest:guest@127.0.0.1:5672/
+
+.PHONY: run test venv proto broker bench clean unit contract integration e2e
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Python code for the protos, generated into the gRPC package (not committed).
+$(PROTO_OUT)/.generated: $(STAMP) $(PROTOS)
+	@mkdir -p $(PROTO_OUT)
+	$(PY) -m grpc_tools.protoc -I $(PROTO_DIR) --python_out=$(PROTO_OUT) \
+		--pyi_out=$(PROTO_OUT) --grpc_python_out=$(PROTO_OUT) $(PROTOS)
+	@find $(PROTO_OUT) -type d -exec touch {}/__init__.py \;
+	@touch $@
+
+proto: $(PROTO_OUT)/.generated
+
+broker:
+	@deploy/local/ensure_broker.sh
+
+run: venv proto broker
+	$(PY) -m deploy.local.run
+
+test: venv proto broker
+	$(PY) -m pytest tests
+
+unit contract integration e2e: venv proto
+	$(PY) -m pytest tests/$@
+
+bench: venv proto broker
+	$(PY) bench/rpc.py
+
+clean:
+	rm -rf $(VENV) $(PROTO_OUT)

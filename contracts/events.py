@@ -1,0 +1,92 @@
+"""Events: past-tense names per source service, with the payload fields each must carry.
+
+Every payload also carries `schema_version` and an `event_id` (the idempotency key consumers
+deduplicate on). Handlers subscribe with `(event.source, event.name)` from these constants.
+"""
+from dataclasses import dataclass, field
+
+from contracts import services
+
+
+@dataclass(frozen=True)
+class EventType:
+    source: str
+    name: str
+    fields: frozenset = field(default_factory=frozenset)
+    schema_version: int = 1
+
+    def payload(self, event_id, **values):
+        """Build a payload, refusing missing or unknown fields (a typo must not ship silently)."""
+        missing = self.fields - values.keys()
+        unknown = values.keys() - self.fields
+        if missing or unknown:
+            raise ValueError(
+                "%s payload: missing %s, unknown %s" % (self.name, sorted(missing), sorted(unknown))
+            )
+        return dict(values, event_id=event_id, schema_version=self.schema_version)
+
+
+def _event(source, name, *fields):
+    return EventType(source, name, frozenset(fields))
+
+
+# identity
+MUNICIPALITY_CREATED = _event(services.IDENTITY, "municipality_created", "municipality_id", "name")
+USER_REGISTERED = _event(
+    services.IDENTITY, "user_registered",
+    "user_id", "municipality_id", "household_id", "neighbourhood_id", "role",
+)
+USER_UPDATED = _event(services.IDENTITY, "user_updated", "user_id", "municipality_id", "changes")
+USER_ERASED = _event(services.IDENTITY, "user_erased", "user_id", "municipality_id")
+
+# neighbourhood
+MEMBER_JOINED = _event(
+    services.NEIGHBOURHOOD, "member_joined", "user_id", "neighbourhood_id", "household_id"
+)
+MEMBER_LEFT = _event(services.NEIGHBOURHOOD, "member_left", "user_id", "neighbourhood_id")
+NEIGHBOURHOOD_ACTIVATED = _event(
+    services.NEIGHBOURHOOD, "neighbourhood_activated", "neighbourhood_id", "municipality_id"
+)
+HELPER_PROFILE_UPDATED = _event(
+    services.NEIGHBOURHOOD, "helper_profile_updated", "user_id", "neighbourhood_id"
+)
+HELPER_PROFILE_REMOVED = _event(
+    services.NEIGHBOURHOOD, "helper_profile_removed", "user_id", "neighbourhood_id"
+)
+
+# feed
+POST_CREATED = _event(services.FEED, "post_created", "post_id", "neighbourhood_id", "author_id")
+POST_UPDATED = _event(services.FEED, "post_updated", "post_id", "neighbourhood_id", "author_id")
+POST_DELETED = _event(services.FEED, "post_deleted", "post_id", "neighbourhood_id")
+COMMENT_CREATED = _event(
+    services.FEED, "comment_created", "comment_id", "post_id", "neighbourhood_id", "author_id"
+)
+CONTENT_REPORTED = _event(
+    services.FEED, "content_reported", "content_id", "content_kind", "reporter_id", "reason"
+)
+
+# moderation
+CONTENT_HELD = _event(services.MODERATION, "content_held", "content_id", "content_kind", "reasons")
+CONTENT_HIDDEN = _event(
+    services.MODERATION, "content_hidden", "content_id", "content_kind", "reasons"
+)
+CONTENT_RESTORED = _event(services.MODERATION, "content_restored", "content_id", "content_kind")
+USER_SUSPENDED = _event(services.MODERATION, "user_suspended", "user_id", "until", "reason")
+
+# participation
+SURVEY_PUBLISHED = _event(
+    services.PARTICIPATION, "survey_published", "survey_id", "municipality_id", "neighbourhood_ids"
+)
+BUDGET_PHASE_CHANGED = _event(
+    services.PARTICIPATION, "budget_phase_changed", "budget_id", "municipality_id", "phase"
+)
+INCIDENT_REPORTED = _event(
+    services.PARTICIPATION, "incident_reported", "incident_id", "municipality_id", "category"
+)
+INCIDENT_STATUS_CHANGED = _event(
+    services.PARTICIPATION, "incident_status_changed", "incident_id", "municipality_id", "status"
+)
+
+
+def declared_events():
+    return {v for v in globals().values() if isinstance(v, EventType)}

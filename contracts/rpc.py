@@ -1,0 +1,63 @@
+"""Every RPC method a service offers, declared once.
+
+Callers (the gateway, the gRPC process, other services) name methods through these constants,
+never as bare strings, and `tests/contract` checks that each declared method exists as an `@rpc`
+entrypoint on its service and that callers use only declared methods.
+"""
+from dataclasses import dataclass
+
+from contracts import services
+
+
+@dataclass(frozen=True)
+class RpcMethod:
+    service: str
+    name: str
+
+    @property
+    def routing_key(self):
+        return "%s.%s" % (self.service, self.name)
+
+    def __str__(self):
+        return self.routing_key
+
+
+# Every service answers `health`: {"service", "version", "store", "uptime_s", "status"}.
+HEALTH = {name: RpcMethod(name, "health") for name in services.ALL}
+
+
+class identity:
+    HEALTH = HEALTH[services.IDENTITY]
+    CREATE_MUNICIPALITY = RpcMethod(services.IDENTITY, "create_municipality")
+    GET_MUNICIPALITY = RpcMethod(services.IDENTITY, "get_municipality")
+    LIST_MUNICIPALITIES = RpcMethod(services.IDENTITY, "list_municipalities")
+
+
+class neighbourhood:
+    HEALTH = HEALTH[services.NEIGHBOURHOOD]
+
+
+class feed:
+    HEALTH = HEALTH[services.FEED]
+
+
+class translation:
+    HEALTH = HEALTH[services.TRANSLATION]
+
+
+class moderation:
+    HEALTH = HEALTH[services.MODERATION]
+
+
+class participation:
+    HEALTH = HEALTH[services.PARTICIPATION]
+
+
+def declared_methods():
+    """All RpcMethod constants declared above, for contract checks."""
+    found = set()
+    for namespace in (identity, neighbourhood, feed, translation, moderation, participation):
+        for value in vars(namespace).values():
+            if isinstance(value, RpcMethod):
+                found.add(value)
+    return found

@@ -1,0 +1,80 @@
+"""Prometheus metrics shared by every process. Names are prefixed `quartier_`; labels never carry
+user ids or other unbounded values (routes are templates, entrypoints are method names)."""
+import logging
+
+from prometheus_client import Counter, Histogram, start_http_server
+
+log = logging.getLogger(__name__)
+
+# Buckets chosen around the latency objectives (0.25 s p99 for reads, 1.2 s worst case) so the
+# SLO thresholds fall exactly on bucket edges.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1.0, 1.2, 2.5, 5.0, 10.0)
+
+# Outcomes: `success`; `client_error` for an expected DomainError (bad input, not found...);
+# `server_error` for anything else (a bug or a broken dependency).
+SUCCESS = "success"
+CLIENT_ERROR = "client_error"
+SERVER_ERROR = "server_error"
+
+ENTRYPOINT_CALLS = Counter(
+    "quartier_entrypoint_calls_total",
+    "Calls of a service entrypoint (RPC method or event handler) by outcome.",
+    ["service", "entrypoint", "kind", "outcome"],
+)
+ENTRYPOINT_LATENCY = Histogram(
+    "quartier_entrypoint_duration_seconds",
+    "Time spent in a service entrypoint (RPC method or event handler).",
+    ["service", "entrypoint", "kind"],
+    buckets=LATENCY_BUCKETS,
+)
+
+HTTP_REQUESTS = Counter(
+    "quartier_http_requests_total",
+    "HTTP requests served by the gateway, by route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "quartier_http_request_duration_seconds",
+    "Gateway HTTP request latency by route template.",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+
+RPC_CLIENT_CALLS = Counter(
+    "quartier_rpc_client_calls_total",
+    "RPC calls made by a gateway process, by method and outcome.",
+    ["method", "outcome"],
+)
+RPC_CLIENT_LATENCY = Histogram(
+    "quartier_rpc_client_duration_seconds",
+    "Round-trip time of RPC calls made by a gateway process.",
+    ["method"],
+    buckets=LATENCY_BUCKETS,
+)
+
+GRPC_REQUESTS = Counter(
+    "quartier_grpc_requests_total",
+    "gRPC calls served by the gRPC process, by method and status code.",
+    ["method", "code"],
+)
+GRPC_LATENCY = Histogram(
+    "quartier_grpc_request_duration_seconds",
+    "gRPC call latency by method.",
+    ["method"],
+    buckets=LATENCY_BUCKETS,
+)
+
+
+def serve_metrics(port, addr="0.0.0.0"):
+    """Expose /metrics on `port`. A port of 0 or None disables the endpoint (tests running many
+    containers in one process). A taken port is logged loudly rather than killing the process:
+    the service itself is more important than its metrics."""
+    if not port:
+        return None
+    try:
+        server, _thread = start_http_server(int(port), addr=addr)
+    except OSError as exc:
+        log.error("metrics port %s unavailable (%s); /metrics not served", port, exc)
+        return None
+    log.info("metrics on http://%s:%s/metrics", addr, port)
+    return server

@@ -1,0 +1,155 @@
+"""Nameko building blocks every service uses: the `rpc` decorator that treats DomainError as
+expected, entrypoint metrics, the per-service store, repository providers and the base class with
+the `health` RPC. Only service processes import this module (it pulls in nameko/eventlet)."""
+import functools
+import time
+import weakref
+
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.rpc import rpc as nameko_rpc
+from nameko.timer import Timer
+
+from contracts.errors import DomainError
+from servicekit import VERSION, metrics
+from servicekit.store import open_store, repository_for
+
+# `@rpc` with DomainError declared expected: nameko then logs it as a normal outcome, not a crash.
+rpc = functools.partial(nameko_rpc, expected_exceptions=(DomainError,))
+
+
+def _entrypoint_kind(entrypoint):
+    if isinstance(entrypoint, Rpc):
+        return "rpc"
+    if isinstance(entrypoint, EventHandler):
+        return "event"
+    if isinstance(entrypoint, Timer):
+        return "timer"
+    return type(entrypoint).__name__.lower()
+
+
+class EntrypointMetrics(DependencyProvider):
+    """RED metrics for every entrypoint of the service, and the /metrics endpoint on METRICS_PORT.
+
+    Label sets are created at setup so a freshly started service already exposes a histogram per
+    entrypoint (dashboards and alerts see zeros, not missing series)."""
+
+    def __init__(self):
+        self._started = weakref.WeakKeyDictionary()
+
+    def setup(self):
+        service = self.container.service_name
+        for entrypoint in self.container.entrypoints:
+            kind = _entrypoint_kind(entrypoint)
+            metrics.ENTRYPOINT_LATENCY.labels(service, entrypoint.method_name, kind)
+            for outcome in (metrics.SUCCESS, metrics.CLIENT_ERROR, metrics.SERVER_ERROR):
+                metrics.ENTRYPOINT_CALLS.labels(service, entrypoint.method_name, kind, outcome)
+        metrics.serve_metrics(self.container.config.get("METRICS_PORT"))
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self._started.pop(worker_ctx, None)
+        if started is None:
+            return
+        entrypoint = worker_ctx.entrypoint
+        labels = (self.container.service_name, entrypoint.method_name, _entrypoint_kind(entrypoint))
+        if exc_info is None:
+            outcome = metrics.SUCCESS
+        elif isinstance(exc_info[1], DomainError):
+            outcome = metrics.CLIENT_ERROR
+        else:
+            outcome = metrics.SERVER_ERROR
+        metrics.ENTRYPOINT_LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        metrics.ENTRYPOINT_CALLS.labels(*labels, outcome).inc()
+
+
+class _SharedStores:
+    """One store per running container, shared by all its repository providers and closed when
+    the last of them stops."""
+
+    def __init__(self):
+        # Keyed by id(): extensions hold the container through a weakref proxy, which cannot
+        # itself be weakly referenced; entries are removed when the container stops.
+        self._stores = {}
+
+    def acquire(self, container):
+        entry = self._stores.get(id(container))
+        if entry is None:
+            entry = [open_store(container.service_name, container.config), 0]
+            self._stores[id(container)] = entry
+        entry[1] += 1
+        return entry[0]
+
+    def release(self, container):
+        entry = self._stores.get(id(container))
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            entry[0].close()
+            del self._stores[id(container)]
+
+
+shared_stores = _SharedStores()
+
+
+class ServiceStore(DependencyProvider):
+    """Gives the entrypoint the service's store (for health checks and store-level operations)."""
+
+    def setup(self):
+        self.store = shared_stores.acquire(self.container)
+
+    def stop(self):
+        shared_stores.release(self.container)
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.store
+
+
+class RepositoryProvider(DependencyProvider):
+    """Base for `Foo = FooRepositoryProvider()` attributes: subclasses name their two adapters."""
+
+    sqlite_adapter = None
+    mongo_adapter = None
+
+    def setup(self):
+        store = shared_stores.acquire(self.container)
+        self.repository = repository_for(store, self.sqlite_adapter, self.mongo_adapter)
+
+    def stop(self):
+        shared_stores.release(self.container)
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.repository
+
+
+class QuartierService:
+    """Base of every Quartier service: metrics, the store, and the `health` RPC."""
+
+    name = None  # set by each service from contracts.services
+
+    entrypoint_metrics = EntrypointMetrics()
+    service_store = ServiceStore()
+    _started_at = time.time()
+
+    @rpc
+    def health(self):
+        """Version, store kind and uptime; raises if the store does not answer, so a service
+        whose database is gone shows as down rather than ok."""
+        self.service_store.ping()
+        return {
+            "service": self.name,
+            "status": "ok",
+            "version": VERSION,
+            "store": self.service_store.kind,
+            "uptime_s": round(time.time() - QuartierService._started_at, 1),
+        }
