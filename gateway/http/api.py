@@ -1,0 +1,170 @@
+"""Route definitions that are also the API's documentation.
+
+Each route is declared once with `@api.operation(...)`: its path, method, auth, the JSON schemas of
+its query and body, and its responses. From that one declaration the gateway registers the Flask
+view (authenticating, validating and answering errors uniformly) and builds the OpenAPI document,
+so the document cannot drift from the code.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from flask import current_app, g, jsonify, request
+from jsonschema import Draft202012Validator
+
+from contracts import errors
+from contracts.errors import DomainError
+from gateway.http.auth import authenticate, require_role
+
+_PATH_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# Path parameters are identifiers: bounded and from a safe alphabet, checked before any RPC.
+PATH_PARAM_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    handler: Callable
+    summary: str
+    tag: str
+    auth: bool = True
+    roles: frozenset = frozenset()
+    query: dict = field(default_factory=dict)  # name -> JSON schema
+    required_query: tuple = ()
+    body: Optional[dict] = None  # JSON schema of the request body
+    status: int = 200
+    response: Optional[dict] = None  # JSON schema of the success body
+    errors: tuple = ()  # error statuses this route documents beyond the common ones
+
+    @property
+    def operation_id(self):
+        return self.handler.__name__
+
+    @property
+    def path_params(self):
+        return _PATH_PARAM.findall(self.path)
+
+    @property
+    def flask_rule(self):
+        return _PATH_PARAM.sub(r"<\1>", self.path)
+
+
+@dataclass
+class RequestContext:
+    """What a handler receives: who calls, validated input, and the RPC client."""
+
+    caller: object
+    query: dict
+    body: Optional[dict]
+    rpc: object
+    request_id: str
+    rpc_timeout: float
+
+    def call(self, method, **kwargs):
+        """Call an RPC method on behalf of this request's caller."""
+        return self.rpc.call(
+            method, timeout=self.rpc_timeout, request_id=self.request_id,
+            caller=self.caller.to_dict(), **kwargs,
+        )
+
+
+def _validation_details(validator, instance):
+    problems = {}
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        location = ".".join(str(part) for part in error.absolute_path) or "(root)"
+        problems.setdefault(location, error.message)
+    return problems
+
+
+def _coerce_query_value(raw, schema):
+    kind = schema.get("type")
+    if kind == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw  # left as a string so validation reports the type error
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(raw.lower(), raw)
+    return raw
+
+
+class Api:
+    def __init__(self):
+        self.operations = []
+
+    def operation(self, method, path, *, summary, tag, auth=True, roles=(), query=None,
+                  required_query=(), body=None, status=200, response=None, errors=()):
+        def register(handler):
+            self.operations.append(Operation(
+                method=method.upper(), path=path, handler=handler, summary=summary, tag=tag,
+                auth=auth, roles=frozenset(roles), query=query or {},
+                required_query=tuple(required_query), body=body, status=status,
+                response=response, errors=tuple(errors),
+            ))
+            return handler
+        return register
+
+    def register_routes(self, app):
+        for operation in self.operations:
+            app.add_url_rule(
+                operation.flask_rule,
+                endpoint=operation.operation_id,
+                view_func=self._view(operation),
+                methods=[operation.method],
+            )
+
+    @staticmethod
+    def _view(operation):
+        path_validator = Draft202012Validator(PATH_PARAM_SCHEMA)
+        query_schema = {
+            "type": "object",
+            "properties": operation.query,
+            "required": list(operation.required_query),
+            "additionalProperties": False,
+        }
+        query_validator = Draft202012Validator(query_schema)
+        body_validator = Draft202012Validator(operation.body) if operation.body else None
+
+        def view(**path_values):
+            settings = current_app.config["QUARTIER"]
+            caller = authenticate(settings.public_key, required=operation.auth)
+            require_role(caller, operation.roles)
+            for name, value in path_values.items():
+                # An id that cannot exist is simply not found (same answer as an unknown one).
+                if not path_validator.is_valid(value):
+                    raise errors.not_found("%s not found" % name.replace("_id", ""))
+            query = {
+                name: _coerce_query_value(value, operation.query.get(name, {}))
+                for name, value in request.args.items()
+            }
+            problems = _validation_details(query_validator, query)
+            if problems:
+                raise errors.invalid("invalid query parameters", details=problems)
+            body = None
+            if body_validator is not None:
+                body = request.get_json(silent=True) if request.is_json else None
+                if body is None:
+                    raise errors.invalid("the request body must be JSON (application/json)")
+                problems = _validation_details(body_validator, body)
+                if problems:
+                    raise errors.invalid("invalid request body", details=problems)
+            context = RequestContext(
+                caller=caller, query=query, body=body, rpc=settings.rpc,
+                request_id=g.request_id, rpc_timeout=settings.rpc_timeout,
+            )
+            result = operation.handler(context, **path_values)
+            if isinstance(result, tuple):
+                payload, status = result
+            else:
+                payload, status = result, operation.status
+            response = jsonify(payload)
+            response.status_code = status
+            return response
+
+        view.__name__ = operation.operation_id
+        view.__doc__ = operation.handler.__doc__
+        return view
+
+
+api = Api()

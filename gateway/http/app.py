@@ -1,0 +1,69 @@
+"""The Flask app factory: settings, request ids, body limit, metrics, errors, routes."""
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+
+from contracts import errors
+from contracts.errors import DomainError
+from gateway.http import errors as http_errors
+from gateway.http.api import api
+from gateway.http.routes import meta
+from servicekit import metrics
+
+log = logging.getLogger(__name__)
+
+# Route modules register their operations on `api` when imported.
+from gateway.http.routes import municipalities  # noqa: E402,F401
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass
+class GatewaySettings:
+    rpc: object  # servicekit.rpc_client.RpcClient or anything with call / call_async
+    public_key: object
+    rpc_timeout: float = 5.0
+    health_timeout: float = 1.5
+    max_body_bytes: int = 64 * 1024
+
+
+def create_app(settings: GatewaySettings):
+    app = Flask("quartier-gateway")
+    app.config["QUARTIER"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    http_errors.register_error_handlers(app)
+    api.register_routes(app)
+    meta.register_documents(app, api.operations)
+
+    @app.before_request
+    def start_request():
+        g.started = time.perf_counter()
+        supplied = request.headers.get("X-Request-Id", "")
+        # Keep a caller's id so one request can be followed across systems; never trust junk.
+        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        length = request.content_length
+        if length is not None and length > settings.max_body_bytes:
+            raise DomainError(
+                errors.PAYLOAD_TOO_LARGE,
+                "request body exceeds %d bytes" % settings.max_body_bytes,
+            )
+
+    @app.after_request
+    def finish_request(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics.HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        if "started" in g:
+            metrics.HTTP_LATENCY.labels(request.method, route).observe(
+                time.perf_counter() - g.started
+            )
+        return response
+
+    return app

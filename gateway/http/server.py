@@ -1,0 +1,65 @@
+"""`python -m gateway.http.server`: the HTTP gateway under waitress (threaded, not monkey-patched).
+
+GATEWAY_CONFIG points at another YAML; every value in the default one is overridable by env."""
+import logging
+import os
+import signal
+import sys
+
+from waitress.server import create_server
+
+from gateway.http.app import GatewaySettings, create_app
+from servicekit.config import load_config, var_dir
+from servicekit.metrics import serve_metrics
+from servicekit.rpc_client import RpcClient
+from servicekit.tokens import load_public_key
+
+DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "config.yaml")
+
+
+def main():
+    config = load_config(os.environ.get("GATEWAY_CONFIG", DEFAULT_CONFIG))
+    logging.basicConfig(
+        level=config.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s gateway %(name)s: %(message)s",
+    )
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    log = logging.getLogger("gateway")
+    rpc_client = RpcClient(
+        config["AMQP_URI"], default_timeout=float(config["RPC_TIMEOUT"]), client_name="gateway"
+    ).start()
+    if not rpc_client.connected:
+        log.warning("broker not reachable yet; answering 503 until it is")
+    settings = GatewaySettings(
+        rpc=rpc_client,
+        public_key=load_public_key(var_dir(config)),
+        rpc_timeout=float(config["RPC_TIMEOUT"]),
+        health_timeout=float(config["HEALTH_TIMEOUT"]),
+        max_body_bytes=int(config["MAX_BODY_BYTES"]),
+    )
+    app = create_app(settings)
+    serve_metrics(config.get("METRICS_PORT"))
+    server = create_server(
+        app, host=config["HOST"], port=int(config["PORT"]), threads=int(config["THREADS"]),
+        max_request_body_size=int(config["MAX_BODY_BYTES"]), ident="quartier",
+        channel_timeout=30,
+    )
+
+    def shutdown(signum, _frame):
+        log.info("signal %s: stopping", signum)
+        server.close()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    log.info("gateway on http://%s:%s", config["HOST"], server.effective_port)
+    try:
+        server.run()
+    except (OSError, ValueError):
+        pass  # raised by the closed socket map when shutting down
+    finally:
+        rpc_client.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
