@@ -35,10 +35,18 @@ broker:
 run: venv proto broker
 	$(PY) -m deploy.local.run
 
+# Three pytest runs: integration tests run nameko containers in-process and need eventlet's
+# monkey patching, which the gateway, gRPC and end-to-end tests must not have.
+PYTEST_PLAIN := $(PY) -m pytest --suppress-nameko-eventlet-notification
 test: venv proto broker
-	$(PY) -m pytest tests
+	$(PYTEST_PLAIN) tests/unit tests/contract
+	$(PY) -m pytest tests/integration
+	$(PYTEST_PLAIN) tests/e2e
 
-unit contract integration e2e: venv proto
+unit contract e2e: venv proto
+	$(PYTEST_PLAIN) tests/$@
+
+integration: venv proto
 	$(PY) -m pytest tests/$@
 
 bench: venv proto broker
