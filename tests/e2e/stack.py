@@ -1,0 +1,157 @@
+"""What the end-to-end tests need around deploy.local.processes.Platform: a vhost of their own on
+the shared RabbitMQ, a platform started on free ports in a temporary var dir and seeded, access
+tokens for it, and polling with a deadline.
+
+Each platform gets its own vhost, so two platforms (or two test runs) on one broker never serve
+each other's RPC calls, and everything they declared disappears with the vhost.
+"""
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from contracts.caller import RESIDENT, Caller
+from deploy.local import seed
+from deploy.local.processes import Platform, PlatformNotHealthy, free_port_settings
+from servicekit.rpc_client import RpcClient
+from servicekit.tokens import issue_access_token, load_private_key
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AMQP_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+RABBIT_API_URI = os.environ.get("RABBIT_API_URI", "http://guest:guest@127.0.0.1:15672")
+# Short, so a call to a dead service fails in seconds and the outage tests stay fast.
+E2E_RPC_TIMEOUT = 3
+STARTUP_TIMEOUT = 60.0
+
+# (what, seconds) of every measured transition, printed at the end of the run.
+TIMINGS = []
+
+
+def record_timing(what, seconds):
+    TIMINGS.append((what, seconds))
+
+
+class Timeout(AssertionError):
+    pass
+
+
+def wait_until(condition, timeout, interval=0.1, describe=None):
+    """Poll `condition()` until it returns something truthy; return (seconds taken, that value).
+    On timeout, fail with the last value seen (or `describe(last)`)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while True:
+        value = condition()
+        if value:
+            return time.monotonic() - started, value
+        if time.monotonic() >= deadline:
+            detail = describe(value) if describe else repr(value)
+            raise Timeout("not within %.1fs: %s" % (timeout, detail))
+        time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class Broker:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    @classmethod
+    def from_uri(cls, uri):
+        parts = urlsplit(uri)
+        return cls(parts.hostname or "127.0.0.1", parts.port or 5672,
+                   parts.username or "guest", parts.password or "guest")
+
+    def uri(self, vhost, host=None, port=None):
+        return "amqp://%s:%s@%s:%d/%s" % (
+            quote(self.user, safe=""), quote(self.password, safe=""),
+            host or self.host, port or self.port, quote(vhost, safe=""))
+
+
+class RabbitAdmin:
+    """The few management-API calls the tests need."""
+
+    def __init__(self, api_uri=RABBIT_API_URI):
+        parts = urlsplit(api_uri)
+        self.base = "%s://%s:%d/api" % (parts.scheme, parts.hostname, parts.port or 15672)
+        self.session = requests.Session()
+        self.session.auth = (parts.username or "guest", parts.password or "guest")
+
+    def answers(self):
+        try:
+            return self.session.get(self.base + "/overview", timeout=3).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def create_vhost(self, name, user):
+        vhost = quote(name, safe="")
+        self.session.put("%s/vhosts/%s" % (self.base, vhost), timeout=10).raise_for_status()
+        self.session.put(
+            "%s/permissions/%s/%s" % (self.base, vhost, quote(user, safe="")),
+            json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10,
+        ).raise_for_status()
+
+    def delete_vhost(self, name):
+        self.session.delete("%s/vhosts/%s" % (self.base, quote(name, safe="")), timeout=30)
+
+
+@dataclass
+class RunningPlatform:
+    """A started, healthy, seeded platform and what the tests need to talk to it."""
+
+    platform: Platform
+    vhost: str
+    municipality_id: str
+    credentials: dict = field(default_factory=dict)
+
+    def token(self, role=RESIDENT, user_id="e2e-user"):
+        caller = Caller(user_id=user_id, role=role, municipality_id=self.municipality_id)
+        return issue_access_token(load_private_key(self.platform.var_dir), caller)
+
+    def get(self, path, token=None, timeout=10):
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        return requests.get(self.platform.http_url + path, headers=headers, timeout=timeout)
+
+    def get_municipality(self, timeout=10):
+        return self.get("/api/v1/municipalities/" + self.municipality_id,
+                        token=self.token(), timeout=timeout)
+
+    def pids(self):
+        return {name: process.pid for name, process in self.platform.processes.items()}
+
+
+@contextmanager
+def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None):
+    """Start a platform in a fresh vhost (reached through amqp_host:amqp_port when given, e.g. a
+    proxy), wait until healthy, seed it; stop it and delete the vhost afterwards."""
+    broker = Broker.from_uri(AMQP_URI)
+    vhost = "quartier-e2e-%s-%s" % (label, uuid.uuid4().hex[:8])
+    admin.create_vhost(vhost, broker.user)
+    platform = Platform(
+        repo_root=REPO_ROOT,
+        var_dir=str(var_dir),
+        amqp_uri=broker.uri(vhost, amqp_host, amqp_port),
+        rpc_timeout=E2E_RPC_TIMEOUT,
+        # Log at INFO so a failure's log tail shows the reconnects and RPC errors.
+        extra_env={"LOG_LEVEL": "INFO"},
+        **free_port_settings(),
+    )
+    try:
+        started = time.monotonic()
+        platform.start()
+        try:
+            platform.wait_healthy(STARTUP_TIMEOUT)
+        except PlatformNotHealthy as exc:
+            raise Timeout(str(exc)) from None
+        record_timing("%s platform: start -> healthy" % label, time.monotonic() - started)
+        with RpcClient(platform.amqp_uri, client_name="e2e-seed") as client:
+            credentials, _ = seed.seed_demo(client, platform.var_dir)
+        yield RunningPlatform(platform, vhost, credentials["municipality_id"], credentials)
+    finally:
+        platform.stop()
+        admin.delete_vhost(vhost)
