@@ -1,0 +1,102 @@
+"""The broker goes away and comes back: the gateway says 503 within seconds instead of hanging,
+and every process reconnects on its own, with no restart.
+
+The machine's RabbitMQ is shared, so the outage is staged with a TCP proxy between this module's
+own platform and the broker (tests/e2e/tcp_proxy.py): cutting it looks, from the platform, exactly
+like a broker that died (connections dropped, new ones refused). The tests run in file order and
+share one outage (module fixture)."""
+import time
+
+import pytest
+
+from tests.e2e import stack
+from tests.e2e.stack import record_timing, wait_until
+from tests.e2e.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.timeout(150)
+
+UNAVAILABLE_WITHIN = 5.0
+RECOVERED_WITHIN = 30.0
+
+
+@pytest.fixture(scope="module")
+def broker_proxy():
+    broker = stack.Broker.from_uri(stack.AMQP_URI)
+    proxy = TcpProxy(broker.host, broker.port).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def proxied_platform(rabbit_admin, broker_proxy, tmp_path_factory):
+    """A platform of its own whose every AMQP connection goes through the proxy."""
+    try:
+        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var-proxied"),
+                                    "proxied", "127.0.0.1", broker_proxy.port) as running:
+            yield running
+    except stack.Timeout as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def broker_cut(proxied_platform, broker_proxy):
+    pids = proxied_platform.pids()
+    # Every process holds a connection through the proxy before we pull the plug.
+    assert broker_proxy.connection_count >= len(pids)
+    broker_proxy.cut()
+    outage = {"cut_at": time.monotonic(), "pids": pids}
+    yield outage
+    broker_proxy.restore()
+
+
+def _healthz_503_all_down(platform):
+    response = platform.get("/healthz", timeout=UNAVAILABLE_WITHIN)
+    body = response.json()
+    if response.status_code == 503 and set(body["services"].values()) == {"down"}:
+        return body
+    return None
+
+
+def test_gateway_answers_503_within_5s_of_losing_the_broker(proxied_platform, broker_cut):
+    remaining = broker_cut["cut_at"] + UNAVAILABLE_WITHIN - time.monotonic()
+    wait_until(lambda: _healthz_503_all_down(proxied_platform), timeout=max(remaining, 0.1))
+    record_timing("broker cut -> /healthz 503", time.monotonic() - broker_cut["cut_at"])
+
+    started = time.monotonic()
+    response = proxied_platform.get_municipality(timeout=UNAVAILABLE_WITHIN)
+    record_timing("broker down: GET municipality -> %d" % response.status_code,
+                  time.monotonic() - started)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_grpc_health_turns_not_serving_within_5s_of_losing_the_broker(proxied_platform,
+                                                                      broker_cut):
+    # The gRPC process polls the services every GRPC_HEALTH_INTERVAL (2 s) and answers health
+    # checks from the last poll, so this lags the gateway's /healthz by up to one interval.
+    remaining = broker_cut["cut_at"] + UNAVAILABLE_WITHIN - time.monotonic()
+    wait_until(lambda: proxied_platform.platform.grpc_health("") == "NOT_SERVING",
+               timeout=max(remaining, 0.1))
+    record_timing("broker cut -> gRPC NOT_SERVING", time.monotonic() - broker_cut["cut_at"])
+
+
+def test_every_process_reconnects_within_30s_of_the_broker_returning(
+        proxied_platform, broker_proxy, broker_cut):
+    broker_proxy.restore()
+
+    def recovered():
+        return (proxied_platform.get("/healthz").status_code == 200
+                and proxied_platform.platform.grpc_health("") == "SERVING")
+
+    def still_down(_):
+        return "still down: /healthz %s, gRPC %s" % (
+            proxied_platform.platform.http_health(), proxied_platform.platform.grpc_health(""))
+
+    seconds, _ = wait_until(recovered, timeout=RECOVERED_WITHIN, interval=0.25,
+                            describe=still_down)
+    record_timing("broker restored -> /healthz 200 and gRPC SERVING", seconds)
+    assert proxied_platform.get_municipality().status_code == 200
+    # Recovered by reconnecting, not by restarting anything.
+    assert proxied_platform.pids() == broker_cut["pids"]
+    assert proxied_platform.platform.unexpected_exits() == {}
+    assert broker_proxy.connection_count >= len(broker_cut["pids"])
