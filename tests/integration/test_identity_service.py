@@ -89,15 +89,15 @@ def test_replayed_create_returns_the_same_municipality_and_announces_nothing_new
     with entrypoint_waiter(listener, "on_created", timeout=RPC_TIMEOUT):
         first = create(identity, "dudelange")
 
-    replay = create(identity, "dudelange")
     # A later creation proves the point without sleeping: had the replay dispatched an event,
-    # the single-worker listener would have handled it before this one.
-    later_events = handled_until(listener, "Differdange")
-    with later_events:
+    # the single-worker listener would have handled it before the later one's.
+    events_meanwhile = handled_until(listener, "Differdange")
+    with events_meanwhile:
+        replay = create(identity, "dudelange")
         later = create(identity, "differdange")
 
     assert replay == first
-    assert [seen["municipality_id"] for seen in later_events.seen] == [later["id"]]
+    assert [seen["municipality_id"] for seen in events_meanwhile.seen] == [later["id"]]
 
 
 def test_same_slug_with_a_different_definition_is_a_conflict(identity):
