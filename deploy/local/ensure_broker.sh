@@ -2,6 +2,7 @@
 # Make sure a RabbitMQ broker answers on AMQP_URI, starting a locally installed one if needed, and
 # that its management API answers (the integration and e2e tests create a vhost per run through it).
 # Idempotent and silent when all is well; never prompts, so it runs the same under CI=true.
+# Environment: AMQP_URI, RABBIT_API_URI (with credentials), BROKER_WAIT_SECONDS (default 60).
 set -uo pipefail
 
 AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
@@ -38,8 +39,26 @@ wait_for_port() {
     return 1
 }
 
+# GET with basic auth taken from the URI; curl when present, else the Python every setup has.
+http_ok() {
+    if command -v curl >/dev/null 2>&1; then
+        curl --silent --fail --max-time 3 "$1" >/dev/null 2>&1
+    else
+        python3 - "$1" >/dev/null 2>&1 <<'PY'
+import base64, sys, urllib.parse, urllib.request
+parts = urllib.parse.urlsplit(sys.argv[1])
+url = parts._replace(netloc=parts.hostname + (":%d" % parts.port if parts.port else "")).geturl()
+request = urllib.request.Request(url)
+if parts.username:
+    token = base64.b64encode(("%s:%s" % (parts.username, parts.password or "")).encode()).decode()
+    request.add_header("Authorization", "Basic " + token)
+urllib.request.urlopen(request, timeout=3)
+PY
+    fi
+}
+
 management_answers() {
-    curl --silent --fail --max-time 3 "${RABBIT_API_URI%/}/api/overview" >/dev/null 2>&1
+    http_ok "${RABBIT_API_URI%/}/api/overview"
 }
 
 wait_for_management() {
@@ -94,7 +113,8 @@ if ! management_answers; then
         wait_for_management
     fi
     if ! management_answers; then
-        say "WARNING: the RabbitMQ management API does not answer on ${RABBIT_API_URI#*@}."
+        say "WARNING: the RabbitMQ management API does not answer on ${RABBIT_API_URI#*@}"
+        say "WARNING: (or refuses the credentials in RABBIT_API_URI)."
         say "WARNING: the platform runs without it, but integration and e2e tests need it:"
         say "WARNING:   rabbitmq-plugins enable rabbitmq_management  (or set RABBIT_API_URI)"
     fi
