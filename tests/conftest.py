@@ -39,6 +39,7 @@ import pytest
 from servicekit.store import MongoStore, SqliteStore
 
 STORE_BACKENDS = ("sqlite", "mongomock", "mongo")
+_DEAD_MONGO = {}  # MONGO_URI -> why it failed, so one dead server costs one timeout, not one each
 
 
 def _sqlite_store(tmp_path):
@@ -56,13 +57,16 @@ def _real_mongo_store(_tmp_path):
     if not uri:
         pytest.skip("MONGO_URI is not set: the real-MongoDB contract run needs a server "
                     "(e.g. MONGO_URI=mongodb://127.0.0.1:27017)")
+    if uri in _DEAD_MONGO:  # already waited for this server once: fail at once
+        pytest.fail(_DEAD_MONGO[uri])
     database = "quartier_test_%s" % uuid.uuid4().hex[:12]
-    store = MongoStore.from_uri(uri, database)
+    store = MongoStore.from_uri(uri, database, timeout_ms=3000)
     try:
         store.ping()
     except Exception as exc:  # a set but dead MONGO_URI is a broken environment, not a skip
         store.close()
-        pytest.fail("MONGO_URI=%s does not answer: %r" % (uri, exc))
+        _DEAD_MONGO[uri] = "MONGO_URI=%s does not answer: %r" % (uri, exc)
+        pytest.fail(_DEAD_MONGO[uri])
 
     def drop():
         store.client.drop_database(database)
