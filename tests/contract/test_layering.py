@@ -87,7 +87,8 @@ def test_contracts_importing_machinery_or_other_layers_is_refused(module):
 
 
 def test_contracts_may_import_itself_and_plain_libraries():
-    source = "import dataclasses\nimport jsonschema\nfrom contracts import services\nfrom . import errors\n"
+    source = ("import dataclasses\nimport jsonschema\nfrom contracts import services\n"
+              "from . import errors\n")
     assert checks.forbidden_import_violations(
         "contracts", checks.CONTRACTS_FORBIDDEN, source, "contracts/x.py", "contracts.x") == []
 
@@ -106,7 +107,8 @@ def test_the_gateway_importing_a_service_or_eventlet_machinery_is_refused(source
 
 
 def test_the_gateway_may_use_contracts_and_the_rpc_client():
-    source = "from contracts import rpc\nfrom servicekit.rpc_client import RpcClient\nimport flask\n"
+    source = ("from contracts import rpc\nfrom servicekit.rpc_client import RpcClient\n"
+              "import flask\n")
     assert checks.forbidden_import_violations(
         "gateway", checks.GATEWAY_FORBIDDEN, source, "gateway/http/app.py",
         "gateway.http.app") == []
