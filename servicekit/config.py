@@ -17,11 +17,23 @@ def _substitute(text):
     return _ENV_PATTERN.sub(replace, text)
 
 
+_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$")
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _typed(text):
+    """`${PORT:9100}` becomes an int and `${FLAG:false}` a bool; anything else stays the exact
+    string (no YAML re-parsing, which would turn `0123` into 83 or cut a password at ` #`)."""
+    if text == "":
+        return None
+    if _NUMBER.match(text):
+        return float(text) if "." in text else int(text)
+    return _BOOLEANS.get(text.lower(), text)
+
+
 def _expand(value):
     if isinstance(value, str) and "${" in value:
-        expanded = _substitute(value)
-        # Re-parse scalars so `${PORT:9100}` becomes an int, `${FLAG:false}` a bool.
-        return yaml.safe_load(expanded) if expanded != "" else None
+        return _typed(_substitute(value))
     if isinstance(value, dict):
         return {k: _expand(v) for k, v in value.items()}
     if isinstance(value, list):

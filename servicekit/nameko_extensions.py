@@ -101,6 +101,7 @@ class ServiceStore(DependencyProvider):
 
     def setup(self):
         self.store = shared_stores.acquire(self.container)
+        self.started_at = time.time()
 
     def stop(self):
         shared_stores.release(self.container)
@@ -109,7 +110,19 @@ class ServiceStore(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.store
+        return ServiceStoreHandle(self.store, self.started_at)
+
+
+class ServiceStoreHandle:
+    """The store, plus when this service instance started (for health)."""
+
+    def __init__(self, store, started_at):
+        self.store = store
+        self.started_at = started_at
+        self.kind = store.kind
+
+    def ping(self):
+        return self.store.ping()
 
 
 class RepositoryProvider(DependencyProvider):
@@ -139,7 +152,6 @@ class QuartierService:
 
     entrypoint_metrics = EntrypointMetrics()
     service_store = ServiceStore()
-    _started_at = time.time()
 
     @rpc
     def health(self):
@@ -151,5 +163,5 @@ class QuartierService:
             "status": "ok",
             "version": VERSION,
             "store": self.service_store.kind,
-            "uptime_s": round(time.time() - QuartierService._started_at, 1),
+            "uptime_s": round(time.time() - self.service_store.started_at, 1),
         }

@@ -24,9 +24,10 @@ class IdentityService(QuartierService):
         stored, created = self.municipalities.add(candidate)
         if not created and not stored.same_definition(candidate):
             raise errors.conflict("a different municipality already uses slug %r" % slug)
-        if created:
-            event, payload = domain.municipality_created(stored)
-            self.dispatch(event.name, payload)
+        # Dispatched on replays too: if a crash fell between storing and dispatching, the retry
+        # still announces it. The event_id is deterministic, so consumers drop the duplicate.
+        event, payload = domain.municipality_created(stored)
+        self.dispatch(event.name, payload)
         return stored.to_dict()
 
     @rpc
