@@ -36,17 +36,16 @@ run: venv proto broker
 	$(PY) -m deploy.local.run
 
 # Three pytest runs: integration tests run nameko containers in-process and need eventlet's
-# monkey patching, which the gateway, gRPC and end-to-end tests must not have.
-PYTEST_PLAIN := $(PY) -m pytest --suppress-nameko-eventlet-notification
+# monkey patching, which the gateway, gRPC and end-to-end tests must not have (see pytest.ini).
 test: venv proto broker
-	$(PYTEST_PLAIN) tests/unit tests/contract
+	$(PY) -m pytest tests/unit tests/contract
 	$(PY) -m pytest tests/integration
-	$(PYTEST_PLAIN) tests/e2e
+	$(PY) -m pytest tests/e2e
 
-unit contract e2e: venv proto
-	$(PYTEST_PLAIN) tests/$@
+unit contract: venv proto
+	$(PY) -m pytest tests/$@
 
-integration: venv proto
+integration e2e: venv proto broker
 	$(PY) -m pytest tests/$@
 
 bench: venv proto broker
