@@ -31,10 +31,15 @@ def _event(source, name, *fields):
 
 
 # identity
-MUNICIPALITY_CREATED = _event(services.IDENTITY, "municipality_created", "municipality_id", "name")
+MUNICIPALITY_CREATED = _event(
+    services.IDENTITY, "municipality_created", "municipality_id", "name", "activation_threshold"
+)
+# display_name and street let the neighbourhood service keep its member list (first name + street,
+# never the house number) without asking identity on every read.
 USER_REGISTERED = _event(
     services.IDENTITY, "user_registered",
     "user_id", "municipality_id", "household_id", "neighbourhood_id", "role",
+    "display_name", "street",
 )
 USER_UPDATED = _event(services.IDENTITY, "user_updated", "user_id", "municipality_id", "changes")
 USER_ERASED = _event(services.IDENTITY, "user_erased", "user_id", "municipality_id")

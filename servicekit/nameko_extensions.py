@@ -5,18 +5,27 @@ import functools
 import time
 import weakref
 
+import eventlet
+from nameko import exceptions as nameko_exceptions
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
+from nameko.rpc import MethodProxy, ReplyListener, Rpc
 from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import Timer
 
+from contracts import errors
 from contracts.errors import DomainError
 from servicekit import VERSION, metrics
 from servicekit.store import open_store, repository_for
 
 # `@rpc` with DomainError declared expected: nameko then logs it as a normal outcome, not a crash.
 rpc = functools.partial(nameko_rpc, expected_exceptions=(DomainError,))
+
+# Let nameko rebuild a DomainError raised by another service as a DomainError (code, message and
+# details intact) instead of a generic RemoteError.
+nameko_exceptions.registry[nameko_exceptions.get_module_path(DomainError)] = DomainError
+
+SERVICE_RPC_TIMEOUT = 5.0
 
 
 def _entrypoint_kind(entrypoint):
@@ -165,3 +174,48 @@ class QuartierService:
             "store": self.service_store.kind,
             "uptime_s": round(time.time() - self.service_store.started_at, 1),
         }
+
+
+class ServiceRpc(DependencyProvider):
+    """Service-to-service calls with a timeout (nameko's RpcProxy has none, and a call to a dead
+    service would hang the worker forever). Methods are named by contracts.rpc constants:
+
+        neighbourhoods = ServiceRpc()
+        ...
+        self.neighbourhoods.call(rpc.neighbourhood.LOCATE, timeout=3, points=[...])
+
+    Failures arrive as DomainError: the callee's own, TIMEOUT, or UNAVAILABLE."""
+
+    reply_listener = ReplyListener()
+
+    def __init__(self, default_timeout=SERVICE_RPC_TIMEOUT):
+        self.default_timeout = default_timeout
+
+    def get_dependency(self, worker_ctx):
+        return ServiceRpcClient(worker_ctx, self.reply_listener, self.default_timeout)
+
+
+class ServiceRpcClient:
+    def __init__(self, worker_ctx, reply_listener, default_timeout):
+        self._worker_ctx = worker_ctx
+        self._reply_listener = reply_listener
+        self._default_timeout = default_timeout
+
+    def call(self, method, timeout=None, **kwargs):
+        timeout = self._default_timeout if timeout is None else timeout
+        proxy = MethodProxy(self._worker_ctx, method.service, method.name, self._reply_listener)
+        timer = eventlet.Timeout(timeout)
+        try:
+            return proxy(**kwargs)
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            raise DomainError(
+                errors.TIMEOUT, "%s did not answer within %.1fs" % (method, timeout)
+            ) from None
+        except nameko_exceptions.UnknownService:
+            raise DomainError(errors.UNAVAILABLE, "%s is not running" % method.service) from None
+        except nameko_exceptions.RemoteError as exc:
+            raise DomainError(errors.INTERNAL, "internal error in %s" % method.service) from exc
+        finally:
+            timer.cancel()

@@ -95,6 +95,7 @@ def municipality_created(municipality: Municipality):
         "municipality_created:" + municipality.id,
         municipality_id=municipality.id,
         name=municipality.name,
+        activation_threshold=municipality.activation_threshold,
     )
 
 

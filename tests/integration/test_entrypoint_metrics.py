@@ -2,7 +2,6 @@
 kind: what operators' dashboards and alerts read from /metrics."""
 import pytest
 from nameko.events import event_handler
-from nameko.exceptions import RemoteError
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 from prometheus_client import REGISTRY
@@ -11,7 +10,7 @@ from contracts import errors, events
 from contracts.caller import SYSTEM_CALLER
 from servicekit.nameko_extensions import QuartierService, rpc
 from services.identity.service import IdentityService
-from tests.integration.helpers import RPC_TIMEOUT, domain_error_code
+from tests.integration.helpers import RPC_ERRORS, RPC_TIMEOUT, domain_error_code
 
 CALLS = "quartier_entrypoint_calls_total"
 DURATIONS = "quartier_entrypoint_duration_seconds_count"
@@ -62,11 +61,11 @@ def snapshot(service, entrypoints):
 
 def call_and_wait(container, cluster_rpc, method):
     """Call over RPC and wait until the worker is torn down (metrics are recorded after the
-    reply is sent). Returns the RemoteError raised, if any."""
+    reply is sent). Returns the error raised, if any."""
     with entrypoint_waiter(container, method, timeout=RPC_TIMEOUT):
         try:
             getattr(cluster_rpc.metrics_probe, method)()
-        except RemoteError as error:
+        except RPC_ERRORS as error:
             return error
     return None
 
@@ -130,7 +129,7 @@ def test_a_real_service_labels_its_calls_with_its_own_name(start_service, cluste
     with entrypoint_waiter(identity, "list_municipalities", timeout=RPC_TIMEOUT):
         cluster_rpc.identity.list_municipalities(caller=system)
     with entrypoint_waiter(identity, "get_municipality", timeout=RPC_TIMEOUT):
-        with pytest.raises(RemoteError) as missing:
+        with pytest.raises(RPC_ERRORS) as missing:
             cluster_rpc.identity.get_municipality(caller=system, municipality_id="nope")
 
     assert domain_error_code(missing.value) == errors.NOT_FOUND

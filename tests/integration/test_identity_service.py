@@ -2,13 +2,12 @@
 shown only to those allowed to see them."""
 import pytest
 from nameko.events import event_handler
-from nameko.exceptions import RemoteError
 from nameko.testing.services import entrypoint_waiter
 
 from contracts import errors, events
 from contracts.caller import ADMIN, RESIDENT, SYSTEM_CALLER, Caller
 from services.identity.service import IdentityService
-from tests.integration.helpers import RPC_TIMEOUT, domain_error_code
+from tests.integration.helpers import RPC_ERRORS, RPC_TIMEOUT, domain_error_code
 
 SYSTEM = SYSTEM_CALLER.to_dict()
 
@@ -61,7 +60,7 @@ def resident_of(municipality_id, role=RESIDENT):
 
 
 def error_code(call, *args, **kwargs):
-    with pytest.raises(RemoteError) as raised:
+    with pytest.raises(RPC_ERRORS) as raised:
         call(*args, **kwargs)
     return domain_error_code(raised.value)
 
@@ -78,6 +77,7 @@ def test_created_municipality_is_returned_and_announced(identity, listener):
     assert event.get() == {
         "municipality_id": created["id"],
         "name": "Esch-sur-Alzette",
+        "activation_threshold": 12,
         "event_id": "municipality_created:" + created["id"],
         "schema_version": events.MUNICIPALITY_CREATED.schema_version,
     }

@@ -120,6 +120,7 @@ def test_created_event_is_declared_and_keyed_by_the_municipality():
     assert payload == {
         "municipality_id": municipality.id,
         "name": "Mersch",
+        "activation_threshold": domain.DEFAULT_ACTIVATION_THRESHOLD,
         "event_id": "municipality_created:" + municipality.id,
         "schema_version": 1,
     }
