@@ -66,7 +66,8 @@ class ProcessSpec:
     metrics_port: int = 0
 
 
-def process_table(python, http_port, grpc_port, metrics_ports, rpc_timeout, host=DEFAULT_HOST):
+def process_table(python, http_port, grpc_port, metrics_ports, rpc_timeout, host=DEFAULT_HOST,
+                  grpc_host=None):
     """name -> ProcessSpec for every process of the platform, in start order (services first,
     so their RPC queues exist by the time the gateways start asking for health)."""
     bin_dir = os.path.dirname(python)
@@ -98,7 +99,7 @@ def process_table(python, http_port, grpc_port, metrics_ports, rpc_timeout, host
         kind="grpc",
         argv=(python, "-m", "gateway.grpc.server"),
         env={
-            "GRPC_HOST": host,
+            "GRPC_HOST": grpc_host or host,
             "GRPC_PORT": str(grpc_port),
             metrics_port_variable(GRPC): str(metrics_ports[GRPC]),
             "RPC_TIMEOUT": str(rpc_timeout),
@@ -183,11 +184,13 @@ class Platform:
     """
 
     def __init__(self, repo_root, var_dir, amqp_uri, http_port, grpc_port, metrics_ports,
-                 rpc_timeout=5, extra_env=None, host=DEFAULT_HOST, python=None, names=None):
+                 rpc_timeout=5, extra_env=None, host=DEFAULT_HOST, grpc_host=None, python=None,
+                 names=None):
         self.repo_root = os.path.abspath(repo_root)
         self.var_dir = os.path.abspath(var_dir)
         self.amqp_uri = amqp_uri
         self.host = host
+        self.grpc_host = grpc_host or host
         self.http_port = http_port
         self.grpc_port = grpc_port
         self.metrics_ports = dict(metrics_ports)
@@ -197,7 +200,7 @@ class Platform:
         if not os.path.exists(python):
             python = sys.executable
         self.specs = process_table(python, http_port, grpc_port, self.metrics_ports,
-                                   rpc_timeout, host)
+                                   rpc_timeout, host, self.grpc_host)
         # A subset (e.g. only the services) is useful when a gateway is not needed.
         self.names = tuple(names or self.specs)
         self.logs_dir = os.path.join(self.var_dir, "logs")
@@ -212,7 +215,7 @@ class Platform:
 
     @property
     def grpc_target(self):
-        return "%s:%d" % (self.host, self.grpc_port)
+        return "%s:%d" % (self.grpc_host, self.grpc_port)
 
     def metrics_url(self, name):
         return "http://%s:%d/metrics" % (self.host, self.metrics_ports[name])

@@ -5,7 +5,7 @@ waits until they report healthy, seeds the demo municipality on first start, pri
 everything is, and stays in the foreground until Ctrl-C or SIGTERM, when it stops every process.
 A process that dies on its own is reported with its log tail; the others keep running.
 
-Every address is overridable by environment: GATEWAY_HOST, GATEWAY_PORT, GRPC_PORT,
+Every address is overridable by environment: GATEWAY_HOST, GATEWAY_PORT, GRPC_HOST, GRPC_PORT,
 <NAME>_METRICS_PORT (GATEWAY_, IDENTITY_, ..., GRPC_), RPC_TIMEOUT, AMQP_URI, QUARTIER_VAR.
 """
 import os
@@ -35,6 +35,7 @@ def settings_from_environment(env=os.environ):
         "var_dir": os.path.abspath(var_dir),
         "amqp_uri": env.get("AMQP_URI", processes.DEFAULT_AMQP_URI),
         "host": env.get("GATEWAY_HOST", processes.DEFAULT_HOST),
+        "grpc_host": env.get("GRPC_HOST", processes.DEFAULT_HOST),
         "http_port": int(env.get("GATEWAY_PORT", processes.DEFAULT_HTTP_PORT)),
         "grpc_port": int(env.get("GRPC_PORT", processes.DEFAULT_GRPC_PORT)),
         "metrics_ports": metrics_ports,
