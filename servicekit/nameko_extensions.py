@@ -1,6 +1,7 @@
 """Nameko building blocks every service uses: the `rpc` decorator that treats DomainError as
 expected, entrypoint metrics, the per-service store, repository providers and the base class with
 the `health` RPC. Only service processes import this module (it pulls in nameko/eventlet)."""
+import contextlib
 import functools
 import time
 import weakref
@@ -9,6 +10,7 @@ import eventlet
 from nameko import exceptions as nameko_exceptions
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
 from nameko.rpc import MethodProxy, ReplyListener, Rpc
 from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import Timer
@@ -26,6 +28,25 @@ rpc = functools.partial(nameko_rpc, expected_exceptions=(DomainError,))
 nameko_exceptions.registry[nameko_exceptions.get_module_path(DomainError)] = DomainError
 
 SERVICE_RPC_TIMEOUT = 5.0
+
+# Reconnect to the broker every 1..5 s. nameko's consumer uses kombu's default backoff (2, 4, 6 ...
+# up to 30 s between attempts) and offers no setting for it, so after a long broker outage a
+# service could stay deaf for up to 30 s after the broker came back. nameko's RPC and event
+# entrypoints share this one consumer class, so this is the one place to change it.
+RECONNECT_MAX_INTERVAL = 5
+
+
+@contextlib.contextmanager
+def _establish_connection_promptly(self):
+    with self.create_connection() as connection:
+        connection.ensure_connection(
+            self.on_connection_error, self.connect_max_retries,
+            interval_start=1, interval_step=1, interval_max=RECONNECT_MAX_INTERVAL,
+        )
+        yield connection
+
+
+QueueConsumer.establish_connection = _establish_connection_promptly
 
 
 def _entrypoint_kind(entrypoint):
