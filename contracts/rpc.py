@@ -35,6 +35,17 @@ class identity:
 
 class neighbourhood:
     HEALTH = HEALTH[services.NEIGHBOURHOOD]
+    IMPORT_NEIGHBOURHOODS = RpcMethod(services.NEIGHBOURHOOD, "import_neighbourhoods")
+    LOCATE = RpcMethod(services.NEIGHBOURHOOD, "locate")
+    LIST_NEIGHBOURHOODS = RpcMethod(services.NEIGHBOURHOOD, "list_neighbourhoods")
+    GET_NEIGHBOURHOOD = RpcMethod(services.NEIGHBOURHOOD, "get_neighbourhood")
+    LIST_MEMBERS = RpcMethod(services.NEIGHBOURHOOD, "list_members")
+    VISIBLE_NEIGHBOURHOOD_IDS = RpcMethod(services.NEIGHBOURHOOD, "visible_neighbourhood_ids")
+    CAN_SEE = RpcMethod(services.NEIGHBOURHOOD, "can_see")
+    FOLLOW = RpcMethod(services.NEIGHBOURHOOD, "follow")
+    UNFOLLOW = RpcMethod(services.NEIGHBOURHOOD, "unfollow")
+    SET_DIRECTORY_LISTING = RpcMethod(services.NEIGHBOURHOOD, "set_directory_listing")
+    EXPORT_USER = RpcMethod(services.NEIGHBOURHOOD, "export_user")
 
 
 class feed:
