@@ -36,6 +36,9 @@ class Operation:
     status: int = 200
     response: Optional[dict] = None  # JSON schema of the success body
     errors: tuple = ()  # error statuses this route documents beyond the common ones
+    # This route's request body limit when it needs more than the gateway's default (a GeoJSON
+    # import); app.py enforces it before the body is read.
+    max_body_bytes: Optional[int] = None
 
     @property
     def operation_id(self):
@@ -94,13 +97,14 @@ class Api:
         self.operations = []
 
     def operation(self, method, path, *, summary, tag, auth=True, roles=(), query=None,
-                  required_query=(), body=None, status=200, response=None, errors=()):
+                  required_query=(), body=None, status=200, response=None, errors=(),
+                  max_body_bytes=None):
         def register(handler):
             self.operations.append(Operation(
                 method=method.upper(), path=path, handler=handler, summary=summary, tag=tag,
                 auth=auth, roles=frozenset(roles), query=query or {},
                 required_query=tuple(required_query), body=body, status=status,
-                response=response, errors=tuple(errors),
+                response=response, errors=tuple(errors), max_body_bytes=max_body_bytes,
             ))
             return handler
         return register

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # Route modules register their operations on `api` when imported.
 from gateway.http.routes import municipalities  # noqa: E402,F401
+from gateway.http.routes import neighbourhoods  # noqa: E402,F401
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -39,6 +40,11 @@ def create_app(settings: GatewaySettings):
     http_errors.register_error_handlers(app)
     api.register_routes(app)
     meta.register_documents(app, api.operations)
+    # Routes that declare a larger body limit (by endpoint); every other one has the default.
+    body_limits = {
+        operation.operation_id: operation.max_body_bytes
+        for operation in api.operations if operation.max_body_bytes
+    }
 
     @app.before_request
     def start_request():
@@ -46,12 +52,12 @@ def create_app(settings: GatewaySettings):
         supplied = request.headers.get("X-Request-Id", "")
         # Keep a caller's id so one request can be followed across systems; never trust junk.
         g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        limit = body_limits.get(request.endpoint, settings.max_body_bytes)
+        # Also bounds a body sent without Content-Length (chunked) while it is read.
+        request.max_content_length = limit
         length = request.content_length
-        if length is not None and length > settings.max_body_bytes:
-            raise DomainError(
-                errors.PAYLOAD_TOO_LARGE,
-                "request body exceeds %d bytes" % settings.max_body_bytes,
-            )
+        if length is not None and length > limit:
+            raise DomainError(errors.PAYLOAD_TOO_LARGE, "request body exceeds %d bytes" % limit)
 
     @app.after_request
     def finish_request(response):
