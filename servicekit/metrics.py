@@ -28,6 +28,13 @@ ENTRYPOINT_LATENCY = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 
+EVENT_DELIVERIES = Counter(
+    "quartier_event_deliveries_total",
+    "Event deliveries through a service's inbox, by outcome: handled, duplicate (skipped), "
+    "parked (failed, to be retried), retried (a parked event handled), dead (retries exhausted).",
+    ["service", "handler", "outcome"],
+)
+
 HTTP_REQUESTS = Counter(
     "quartier_http_requests_total",
     "HTTP requests served by the gateway, by route template and status.",

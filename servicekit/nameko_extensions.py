@@ -3,22 +3,26 @@ expected, entrypoint metrics, the per-service store, repository providers and th
 the `health` RPC. Only service processes import this module (it pulls in nameko/eventlet)."""
 import contextlib
 import functools
+import logging
 import time
 import weakref
 
 import eventlet
 from nameko import exceptions as nameko_exceptions
-from nameko.events import EventHandler
+from nameko.events import event_handler as nameko_event_handler
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
-from nameko.rpc import MethodProxy, ReplyListener, Rpc
+from nameko.rpc import MethodProxy, ReplyListener
 from nameko.rpc import rpc as nameko_rpc
-from nameko.timer import Timer
+from nameko.timer import Timer, timer
 
 from contracts import errors
 from contracts.errors import DomainError
-from servicekit import VERSION, metrics
+from servicekit import VERSION, event_inbox, metrics
 from servicekit.store import open_store, repository_for
+from servicekit.worker_context import RequestIds, WorkerLog, entrypoint_kind, outcome_of
+
+log = logging.getLogger(__name__)
 
 # `@rpc` with DomainError declared expected: nameko then logs it as a normal outcome, not a crash.
 rpc = functools.partial(nameko_rpc, expected_exceptions=(DomainError,))
@@ -49,16 +53,6 @@ def _establish_connection_promptly(self):
 QueueConsumer.establish_connection = _establish_connection_promptly
 
 
-def _entrypoint_kind(entrypoint):
-    if isinstance(entrypoint, Rpc):
-        return "rpc"
-    if isinstance(entrypoint, EventHandler):
-        return "event"
-    if isinstance(entrypoint, Timer):
-        return "timer"
-    return type(entrypoint).__name__.lower()
-
-
 class EntrypointMetrics(DependencyProvider):
     """RED metrics for every entrypoint of the service, and the /metrics endpoint on METRICS_PORT.
 
@@ -71,7 +65,7 @@ class EntrypointMetrics(DependencyProvider):
     def setup(self):
         service = self.container.service_name
         for entrypoint in self.container.entrypoints:
-            kind = _entrypoint_kind(entrypoint)
+            kind = entrypoint_kind(entrypoint)
             metrics.ENTRYPOINT_LATENCY.labels(service, entrypoint.method_name, kind)
             for outcome in (metrics.SUCCESS, metrics.CLIENT_ERROR, metrics.SERVER_ERROR):
                 metrics.ENTRYPOINT_CALLS.labels(service, entrypoint.method_name, kind, outcome)
@@ -85,13 +79,8 @@ class EntrypointMetrics(DependencyProvider):
         if started is None:
             return
         entrypoint = worker_ctx.entrypoint
-        labels = (self.container.service_name, entrypoint.method_name, _entrypoint_kind(entrypoint))
-        if exc_info is None:
-            outcome = metrics.SUCCESS
-        elif isinstance(exc_info[1], DomainError):
-            outcome = metrics.CLIENT_ERROR
-        else:
-            outcome = metrics.SERVER_ERROR
+        labels = (self.container.service_name, entrypoint.method_name, entrypoint_kind(entrypoint))
+        outcome = outcome_of(exc_info)
         metrics.ENTRYPOINT_LATENCY.labels(*labels).observe(time.perf_counter() - started)
         metrics.ENTRYPOINT_CALLS.labels(*labels, outcome).inc()
 
@@ -175,13 +164,113 @@ class RepositoryProvider(DependencyProvider):
         return self.repository
 
 
+class EventInbox(RepositoryProvider):
+    """The service's event inbox (servicekit.event_inbox): deduplication and parked retries."""
+
+    sqlite_adapter = event_inbox.SqliteEventInbox
+    mongo_adapter = event_inbox.MongoEventInbox
+
+    def get_dependency(self, worker_ctx):
+        first_delay = self.container.config.get(
+            "EVENT_RETRY_FIRST_DELAY", event_inbox.FIRST_RETRY_SECONDS)
+        return InboxHandle(self.repository, self.container.service_name, float(first_delay))
+
+
+class InboxHandle:
+    def __init__(self, repository, service_name, first_delay=event_inbox.FIRST_RETRY_SECONDS):
+        self.repository = repository
+        self.service_name = service_name
+        self.first_delay = first_delay
+
+    def _count(self, handler, outcome):
+        metrics.EVENT_DELIVERIES.labels(self.service_name, handler, outcome).inc()
+
+    def deliver(self, handler, payload, run):
+        """Run a handler once per event: skip duplicates; park a failure for a later retry.
+        Only if parking itself fails does this raise, and the handler is declared with
+        requeue_on_error, so the broker delivers the event again: nothing is lost."""
+        key = event_inbox.event_key(payload)
+        if self.repository.is_processed(handler, key):
+            self._count(handler, "duplicate")
+            return None
+        try:
+            result = run()
+        except Exception as exc:
+            log.exception("%s.%s failed on event %s; parking it for retry",
+                          self.service_name, handler, key)
+            try:
+                self.repository.park(handler, key, payload, repr(exc), attempts=1,
+                                     retry_at=time.time() + event_inbox.retry_delay(1, self.first_delay))
+            except Exception:
+                log.exception("could not park event %s; returning it to the broker", key)
+                eventlet.sleep(1)  # throttle redelivery while the store is failing
+                raise exc from None
+            self._count(handler, "parked")
+            return None
+        self.repository.record_processed(handler, key)
+        self._count(handler, "handled")
+        return result
+
+    def retry_due(self, service):
+        """Retry the parked events that are due, with the handler methods of `service`."""
+        for handler, key, payload, attempts in self.repository.claim_due():
+            method = getattr(type(service), handler, None)
+            run = getattr(method, "handle_directly", None)
+            try:
+                if run is None:
+                    raise LookupError("no event handler %r any more" % handler)
+                run(service, payload)
+            except Exception as exc:
+                attempts += 1
+                dead = attempts >= event_inbox.MAX_ATTEMPTS or run is None
+                log.warning("retry %d of %s.%s on event %s failed: %r%s", attempts,
+                            self.service_name, handler, key, exc,
+                            "; giving up (dead)" if dead else "")
+                self.repository.park(handler, key, payload, repr(exc), attempts,
+                                     time.time() + event_inbox.retry_delay(attempts, self.first_delay),
+                                     dead=dead)
+                self._count(handler, "dead" if dead else "parked")
+            else:
+                self.repository.resolve(handler, key)
+                self._count(handler, "retried")
+
+
+def event_handler(event, **options):
+    """Subscribe a service method to a declared event (a contracts.events.EventType) through the
+    service's inbox: at most one successful run per event_id, failures parked and retried with
+    backoff instead of being acknowledged and lost. The method must be idempotent all the same
+    (a crash between running and recording re-runs it)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def handle(self, payload):
+            return self.event_inbox.deliver(
+                method.__name__, payload, functools.partial(method, self, payload)
+            )
+
+        handle.handle_directly = method
+        return nameko_event_handler(
+            event.source, event.name, requeue_on_error=True, **options
+        )(handle)
+
+    return decorate
+
+
+EVENT_RETRY_INTERVAL = 5  # seconds between looks at the parked events
+
+
 class QuartierService:
-    """Base of every Quartier service: metrics, the store, and the `health` RPC."""
+    """Base of every Quartier service: metrics, the store, the event inbox and `health`."""
 
     name = None  # set by each service from contracts.services
 
     entrypoint_metrics = EntrypointMetrics()
     service_store = ServiceStore()
+    event_inbox = EventInbox()
+
+    @timer(interval=EVENT_RETRY_INTERVAL)
+    def retry_parked_events(self):
+        self.event_inbox.retry_due(self)
 
     @rpc
     def health(self):

@@ -1,0 +1,67 @@
+"""The event inbox contract on every adapter: duplicates are recognised, failures parked and
+leased to one retrier at a time, resolved events leave the parking, dead ones stay visible."""
+import time
+
+import pytest
+
+from servicekit import event_inbox
+from servicekit.store import repository_for
+
+PAYLOAD = {"event_id": "user_registered:u1", "user_id": "u1", "schema_version": 1}
+
+
+@pytest.fixture
+def inbox(store):
+    return repository_for(store, event_inbox.SqliteEventInbox, event_inbox.MongoEventInbox)
+
+
+def test_a_processed_event_is_recognised_per_handler(inbox):
+    assert not inbox.is_processed("on_registered", "e1")
+    inbox.record_processed("on_registered", "e1")
+    inbox.record_processed("on_registered", "e1")  # a second record is harmless
+    assert inbox.is_processed("on_registered", "e1")
+    assert not inbox.is_processed("on_erased", "e1")
+
+
+def test_a_parked_event_is_claimed_once_when_due(inbox):
+    now = time.time()
+    inbox.park("on_registered", "e1", PAYLOAD, "boom", attempts=1, retry_at=now - 1)
+    inbox.park("on_registered", "e2", PAYLOAD, "boom", attempts=1, retry_at=now + 60)
+
+    claimed = inbox.claim_due(now=now)
+    assert claimed == [("on_registered", "e1", PAYLOAD, 1)]
+    # Leased: neither this nor another instance takes it again until the lease runs out.
+    assert inbox.claim_due(now=now) == []
+    later = now + event_inbox.CLAIM_LEASE_SECONDS + 1
+    assert {event_id for _, event_id, _, _ in inbox.claim_due(now=later)} == {"e1", "e2"}
+
+
+def test_resolving_removes_the_parked_event_and_marks_it_processed(inbox):
+    inbox.park("on_registered", "e1", PAYLOAD, "boom", attempts=2, retry_at=time.time() - 1)
+    inbox.resolve("on_registered", "e1")
+    assert inbox.parked() == []
+    assert inbox.is_processed("on_registered", "e1")
+
+
+def test_dead_events_stay_listed_and_are_not_retried(inbox):
+    now = time.time()
+    inbox.park("on_registered", "e1", PAYLOAD, "boom", attempts=1, retry_at=now - 1)
+    inbox.park("on_registered", "e1", PAYLOAD, "still boom", attempts=8, retry_at=now - 1,
+               dead=True)
+    assert inbox.claim_due(now=now) == []
+    [dead] = inbox.parked(dead=True)
+    assert (dead["event_id"], dead["attempts"], dead["error"], dead["payload"]) == (
+        "e1", 8, "still boom", PAYLOAD)
+    assert inbox.parked(dead=False) == []
+
+
+def test_retry_delays_double_up_to_ten_minutes():
+    assert [event_inbox.retry_delay(n) for n in (1, 2, 3)] == [5, 10, 20]
+    assert event_inbox.retry_delay(30) == event_inbox.MAX_RETRY_SECONDS
+
+
+def test_events_without_an_id_are_keyed_by_their_content():
+    assert event_inbox.event_key(PAYLOAD) == "user_registered:u1"
+    first = event_inbox.event_key({"b": 1, "a": 2})
+    assert first == event_inbox.event_key({"a": 2, "b": 1})
+    assert first != event_inbox.event_key({"a": 2, "b": 2})
