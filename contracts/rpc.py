@@ -31,6 +31,23 @@ class identity:
     CREATE_MUNICIPALITY = RpcMethod(services.IDENTITY, "create_municipality")
     GET_MUNICIPALITY = RpcMethod(services.IDENTITY, "get_municipality")
     LIST_MUNICIPALITIES = RpcMethod(services.IDENTITY, "list_municipalities")
+    # accounts and sessions
+    REGISTER = RpcMethod(services.IDENTITY, "register")
+    LOGIN = RpcMethod(services.IDENTITY, "login")
+    REFRESH = RpcMethod(services.IDENTITY, "refresh")
+    LOGOUT = RpcMethod(services.IDENTITY, "logout")
+    CREATE_STAFF_ACCOUNT = RpcMethod(services.IDENTITY, "create_staff_account")
+    # the account holder
+    GET_ME = RpcMethod(services.IDENTITY, "get_me")
+    UPDATE_ME = RpcMethod(services.IDENTITY, "update_me")
+    ERASE_ME = RpcMethod(services.IDENTITY, "erase_me")
+    # GDPR export: every service that holds personal data answers `export_user(caller)`.
+    EXPORT_USER = RpcMethod(services.IDENTITY, "export_user")
+    # address register and invitation letters
+    IMPORT_ADDRESSES = RpcMethod(services.IDENTITY, "import_addresses")
+    ISSUE_INVITATIONS = RpcMethod(services.IDENTITY, "issue_invitations")
+    LIST_INVITATIONS = RpcMethod(services.IDENTITY, "list_invitations")
+    INVITE_CO_RESIDENT = RpcMethod(services.IDENTITY, "invite_co_resident")
 
 
 class neighbourhood:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from jsonschema import Draft202012Validator
 
 from contracts import errors
@@ -158,6 +158,9 @@ class Api:
                 request_id=g.request_id, rpc_timeout=settings.rpc_timeout,
             )
             result = operation.handler(context, **path_values)
+            # A handler answering in another format than JSON (a CSV export) builds its response.
+            if isinstance(result, Response):
+                return result
             if isinstance(result, tuple):
                 payload, status = result
             else:

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 # Route modules register their operations on `api` when imported.
 from gateway.http.routes import municipalities  # noqa: E402,F401
+from gateway.http.routes import auth  # noqa: E402,F401
+from gateway.http.routes import city  # noqa: E402,F401
+from gateway.http.routes import me  # noqa: E402,F401
 from gateway.http.routes import neighbourhoods  # noqa: E402,F401
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -24,7 +24,10 @@ def error_response(error: DomainError):
     response = jsonify({"error": error.to_dict()})
     response.status_code = errors.http_status(error.code)
     if error.code in (errors.UNAVAILABLE, errors.RATE_LIMITED):
-        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        # A service that knows when trying again makes sense (a login lockout) says so.
+        retry_after = (error.details or {}).get("retry_after") if isinstance(
+            error.details, dict) else None
+        response.headers["Retry-After"] = str(retry_after or RETRY_AFTER_SECONDS)
     if error.code == errors.UNAUTHENTICATED:
         response.headers["WWW-Authenticate"] = 'Bearer realm="quartier"'
     return response

@@ -1,7 +1,119 @@
+"""Identity's DependencyProviders: its repositories, password hashing off the event loop, the
+token signing key and the invitation-code secret. All I/O and key loading happens in setup()."""
+import os
+import secrets
+
+from eventlet import tpool
+from nameko.extensions import DependencyProvider
+
+from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
+from servicekit.tokens import issue_access_token, load_private_key
+from services.identity import passwords
+from services.identity.repositories.accounts import MongoAccounts, SqliteAccounts
+from services.identity.repositories.attempts import MongoAttempts, SqliteAttempts
+from services.identity.repositories.households import MongoHouseholds, SqliteHouseholds
+from services.identity.repositories.invitations import MongoInvitations, SqliteInvitations
+from services.identity.repositories.sessions import MongoSessions, SqliteSessions
 from services.identity.repository import MongoMunicipalities, SqliteMunicipalities
+
+INVITATION_SECRET_FILE = os.path.join("keys", "invitation-hmac.key")
 
 
 class Municipalities(RepositoryProvider):
     sqlite_adapter = SqliteMunicipalities
     mongo_adapter = MongoMunicipalities
+
+
+class Accounts(RepositoryProvider):
+    sqlite_adapter = SqliteAccounts
+    mongo_adapter = MongoAccounts
+
+
+class Sessions(RepositoryProvider):
+    sqlite_adapter = SqliteSessions
+    mongo_adapter = MongoSessions
+
+
+class Attempts(RepositoryProvider):
+    sqlite_adapter = SqliteAttempts
+    mongo_adapter = MongoAttempts
+
+
+class Households(RepositoryProvider):
+    sqlite_adapter = SqliteHouseholds
+    mongo_adapter = MongoHouseholds
+
+
+class Invitations(RepositoryProvider):
+    sqlite_adapter = SqliteInvitations
+    mongo_adapter = MongoInvitations
+
+
+class _Hashing:
+    """argon2id costs ~50 ms of CPU and 19 MiB; run on the hub it would freeze every other worker
+    (and the AMQP heartbeat) meanwhile, so it runs in eventlet's thread pool."""
+
+    @staticmethod
+    def hash(password):
+        return tpool.execute(passwords.hash_password, password)
+
+    @staticmethod
+    def verify(stored_hash, password):
+        return tpool.execute(passwords.verify_password, stored_hash, password)
+
+    @staticmethod
+    def verify_against_nothing(password):
+        return tpool.execute(passwords.verify_against_nothing, password)
+
+
+class PasswordHashing(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return _Hashing
+
+
+class _Signer:
+    def __init__(self, private_key):
+        self._private_key = private_key
+
+    def access_token(self, caller, now):
+        return issue_access_token(self._private_key, caller, now=now)
+
+
+class AccessTokens(DependencyProvider):
+    """Signs access tokens with the private key (QUARTIER_JWT_PRIVATE_KEY or var/keys/)."""
+
+    def setup(self):
+        self.signer = _Signer(load_private_key(var_dir(self.container.config)))
+
+    def get_dependency(self, worker_ctx):
+        return self.signer
+
+
+def load_invitation_secret(config):
+    """The HMAC key for invitation codes: INVITATION_CODE_SECRET from the environment in
+    production, else 32 random bytes generated once into var/keys/ (mode 0600; O_EXCL so two
+    instances starting together agree on one)."""
+    configured = config.get("INVITATION_CODE_SECRET")
+    if configured:
+        return str(configured).encode("utf-8")
+    path = os.path.join(var_dir(config), INVITATION_SECRET_FILE)
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip().encode("ascii")
+
+
+class InvitationSecret(DependencyProvider):
+    def setup(self):
+        self.secret = load_invitation_secret(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.secret

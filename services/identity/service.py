@@ -1,21 +1,47 @@
-"""Identity: municipalities, households, accounts, tokens and roles."""
+"""Identity: municipalities, the address register, invitation codes, accounts, sessions and roles.
+
+Entrypoints only: each one validates, asks the domain modules, persists through a dependency and
+dispatches the events the domain returned."""
+import time
+
 from nameko.events import EventDispatcher
 
-from contracts import errors, services
-from contracts.caller import Caller
-from servicekit.nameko_extensions import QuartierService, rpc
+from contracts import errors, rpc, services
+from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
+from servicekit.nameko_extensions import QuartierService, ServiceRpc
+from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
-from services.identity import domain
-from services.identity.dependencies import Municipalities
+from services.identity import accounts, addresses, domain, invitations, passwords, sessions
+from services.identity.dependencies import (
+    AccessTokens, Accounts, Attempts, Households, InvitationSecret, Invitations, Municipalities,
+    PasswordHashing, Sessions,
+)
+from services.identity.repositories.households import CONFLICT
+from services.identity.repositories.invitations import DuplicateCode
+from services.identity.throttle import CODE_FAILURES, LOGIN_FAILURES
+
+LOCATE_TIMEOUT = 20.0
+INVITATIONS_PAGE_MAX = 1000
 
 
 class IdentityService(QuartierService):
     name = services.IDENTITY
 
     municipalities = Municipalities()
+    accounts = Accounts()
+    sessions = Sessions()
+    attempts = Attempts()
+    households = Households()
+    invitations = Invitations()
+    hashing = PasswordHashing()
+    tokens = AccessTokens()
+    invitation_secret = InvitationSecret()
+    neighbourhoods = ServiceRpc()
     dispatch = EventDispatcher()
 
-    @rpc
+    # -- municipalities ----------------------------------------------------------------------
+
+    @entrypoint
     def create_municipality(self, caller, slug, name,
                             activation_threshold=domain.DEFAULT_ACTIVATION_THRESHOLD,
                             languages=domain.DEFAULT_LANGUAGES):
@@ -30,13 +56,13 @@ class IdentityService(QuartierService):
         self.dispatch(event.name, payload)
         return stored.to_dict()
 
-    @rpc
+    @entrypoint
     def get_municipality(self, caller, municipality_id):
         caller = Caller.from_dict(caller)
         found = self.municipalities.get(municipality_id) if isinstance(municipality_id, str) else None
         return domain.visible_municipality(caller, found).to_dict()
 
-    @rpc
+    @entrypoint
     def list_municipalities(self, caller, cursor=None, limit=None):
         """The platform sees every municipality; anyone else sees only their own."""
         caller = Caller.from_dict(caller)
@@ -54,3 +80,337 @@ class IdentityService(QuartierService):
             "items": [m.to_dict() for m in items],
             "next_cursor": encode_cursor(items[-1].slug) if more else None,
         }
+
+    def _municipality(self, caller, municipality_id):
+        found = self.municipalities.get(municipality_id) if isinstance(municipality_id, str) else None
+        return domain.visible_municipality(caller, found)
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def _start_session(self, account, now, family_id=None):
+        refresh_token, record = sessions.new_refresh_token(account.id, now, family_id)
+        self.sessions.add(record)
+        return refresh_token, record
+
+    def _tokens(self, account, refresh_token, now):
+        access_token = self.tokens.access_token(account.caller(), now)
+        return sessions.token_response(access_token, refresh_token, account)
+
+    @entrypoint
+    def login(self, caller, email, password):
+        """Same answer for an unknown e-mail and a wrong password, after the same hashing work.
+        After 10 failures within 15 minutes the account is locked for the rest of the window,
+        whichever gateway the attempts came through."""
+        now = time.time()
+        email = accounts.normalize_email(email)
+        if not email or not isinstance(password, str) or len(password) > passwords.PASSWORD_MAX:
+            raise sessions.unauthenticated("wrong e-mail or password")
+        key = LOGIN_FAILURES.key(email)
+        failures, oldest = self.attempts.window(key, LOGIN_FAILURES.since(now))
+        LOGIN_FAILURES.refuse_if_exhausted(failures, oldest, now)
+        account = self.accounts.by_email(email)
+        if account is None or not account.active:
+            matched = self.hashing.verify_against_nothing(password)
+        else:
+            matched = self.hashing.verify(account.password_hash, password)
+        if not matched:
+            self.attempts.record(key, now)
+            raise sessions.unauthenticated("wrong e-mail or password")
+        self.attempts.clear(key)
+        if passwords.needs_rehash(account.password_hash):
+            upgraded = accounts.with_changes(account, {"password_hash": self.hashing.hash(password)})
+            if self.accounts.replace(upgraded, account.version):
+                account = upgraded
+        refresh_token, _ = self._start_session(account, now)
+        return self._tokens(account, refresh_token, now)
+
+    @entrypoint
+    def refresh(self, caller, refresh_token):
+        """Spend a refresh token for a new pair. A token spent before means the chain leaked:
+        the whole chain is revoked, including the newest token its owner holds."""
+        now = time.time()
+        token_hash = sessions.hash_refresh_token(refresh_token) if isinstance(
+            refresh_token, str) and refresh_token else None
+        record = self.sessions.get(token_hash) if token_hash else None
+        if sessions.refresh_decision(record, now) == sessions.REUSE:
+            self.sessions.revoke_family(record.family_id)
+            raise sessions.reuse_refused()
+        if not self.sessions.spend(token_hash, now):
+            # Someone spent it between our read and our write: that is reuse as well.
+            self.sessions.revoke_family(record.family_id)
+            raise sessions.reuse_refused()
+        account = self.accounts.get(record.user_id)
+        if account is None or not account.active:
+            self.sessions.revoke_family(record.family_id)
+            raise sessions.unauthenticated("this account no longer exists")
+        new_token, new_record = self._start_session(account, now, family_id=record.family_id)
+        # A reuse detected while we were issuing revoked the chain before our token existed.
+        if self.sessions.family_revoked(record.family_id):
+            self.sessions.revoke_family(record.family_id)
+            raise sessions.reuse_refused()
+        return self._tokens(account, new_token, now)
+
+    @entrypoint
+    def logout(self, caller, refresh_token):
+        """Ends the chain the token belongs to (every device keeps its own chain). Unknown tokens
+        are ignored: logging out twice is not an error."""
+        if isinstance(refresh_token, str) and refresh_token:
+            record = self.sessions.get(sessions.hash_refresh_token(refresh_token))
+            if record is not None:
+                self.sessions.revoke_family(record.family_id)
+        return {"logged_out": True}
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    @entrypoint
+    def create_staff_account(self, caller, municipality_id, email, role, display_name,
+                             language=None, password=None):
+        """Admins create city staff and moderators; the platform (system caller: seed, CLI)
+        creates admins, the first of each municipality included. Without a password one is
+        generated and returned once. Replaying the same creation returns the account."""
+        caller = Caller.from_dict(caller)
+        accounts.authorize_staff_account(caller, municipality_id, role)
+        municipality = self._municipality(caller, municipality_id)
+        language = language or municipality.languages[0]
+        generated = password is None
+        if generated:
+            password = accounts.generated_password()
+        email = accounts.validate_new_account(email, password, display_name, language)
+        existing = self.accounts.by_email(email)
+        if existing is not None:
+            if (existing.municipality_id, existing.role) == (municipality_id, role):
+                return {"account": existing.profile(), "created": False}
+            raise errors.conflict("this e-mail already has an account")
+        account = accounts.new_account(municipality_id, email, self.hashing.hash(password), role,
+                                       display_name, language, time.time())
+        if not self.accounts.add(account):
+            raise errors.conflict("this e-mail already has an account")
+        answer = {"account": account.profile(), "created": True}
+        if generated:
+            answer["initial_password"] = password
+        return answer
+
+    @entrypoint
+    def register(self, caller, invitation_code, email, password, display_name, language,
+                 client_id=None):
+        """A household's code makes an account in that household and neighbourhood. Codes are
+        tried at most 5 times per client per hour (failures only); the account fields are
+        checked first, so a typo in a password costs no try."""
+        now = time.time()
+        email = accounts.validate_new_account(email, password, display_name, language)
+        key = CODE_FAILURES.key(client_id or "unknown")
+        failures, oldest = self.attempts.window(key, CODE_FAILURES.since(now))
+        CODE_FAILURES.refuse_if_exhausted(failures, oldest, now)
+        code = invitations.normalize_code(invitation_code)
+        code_hash = invitations.code_hash(self.invitation_secret, code) if code else None
+        try:
+            invitation = invitations.require_usable(
+                self.invitations.by_hash(code_hash) if code_hash else None, now)
+        except errors.DomainError:
+            self.attempts.record(key, now)
+            raise
+        household = self.households.get(invitation.municipality_id, invitation.household_id)
+        if household is None:
+            raise errors.DomainError(errors.UNPROCESSABLE,
+                                     "this household is no longer in the address register")
+        invitations.require_room_in_household(
+            self.accounts.household_adults(household.municipality_id, household.household_id),
+            accounts.HOUSEHOLD_ADULT_CAP)
+        if self.accounts.by_email(email) is not None:
+            raise errors.conflict("this e-mail already has an account",
+                                  details={"email": "already registered"})
+        account = accounts.new_account(household.municipality_id, email,
+                                       self.hashing.hash(password), RESIDENT, display_name,
+                                       language, now, household=household)
+        if not self.invitations.use(code_hash, account.id, now):
+            raise errors.conflict("this invitation code has already been used",
+                                  details={"invitation_code": "already used"})
+        if not self.accounts.add(account):
+            self.invitations.release(code_hash, account.id)
+            raise errors.conflict("this e-mail already has an account",
+                                  details={"email": "already registered"})
+        event, payload = accounts.user_registered(account)
+        self.dispatch(event.name, payload)
+        refresh_token, _ = self._start_session(account, now)
+        return self._tokens(account, refresh_token, now)
+
+    def _own_account(self, caller):
+        caller = Caller.from_dict(caller)
+        accounts.require_user(caller)
+        return accounts.require_active(self.accounts.get(caller.user_id))
+
+    @entrypoint
+    def get_me(self, caller):
+        return self._own_account(caller).profile()
+
+    @entrypoint
+    def update_me(self, caller, changes):
+        """display_name, language and bio only; any other field refuses the whole change."""
+        account = self._own_account(caller)
+        changed = accounts.profile_changes(account, changes)
+        if not changed:
+            return account.profile()
+        updated = accounts.with_changes(account, changed)
+        if not self.accounts.replace(updated, account.version):
+            raise errors.conflict("your profile changed meanwhile; read it again and retry")
+        event, payload = accounts.user_updated(updated, changed)
+        self.dispatch(event.name, payload)
+        return updated.profile()
+
+    @entrypoint
+    def export_user(self, caller):
+        account = self._own_account(caller)
+        return accounts.export(
+            account, sessions.describe_for_export(self.sessions.of_user(account.id)))
+
+    @entrypoint
+    def erase_me(self, caller):
+        """GDPR art. 17: the account keeps only its id (so a replay is recognised), sessions and
+        the codes it handed out end, and every service hears `user_erased`."""
+        caller = Caller.from_dict(caller)
+        accounts.require_user(caller)
+        account = self.accounts.get(caller.user_id)
+        if account is None:
+            raise errors.DomainError(errors.UNAUTHENTICATED, "this account no longer exists")
+        if account.active:
+            tombstone = accounts.erased(account, time.time())
+            if not self.accounts.replace(tombstone, account.version):
+                raise errors.conflict("your account changed meanwhile; retry")
+            account = tombstone
+        self.sessions.revoke_user(account.id)
+        self.invitations.withdraw_issued_by(account.id)
+        event, payload = accounts.user_erased(account)
+        self.dispatch(event.name, payload)
+        return {"erased": True}
+
+    # -- address register --------------------------------------------------------------------
+
+    @entrypoint
+    def import_addresses(self, caller, municipality_id, csv_text, first_line=2):
+        """Import one CSV chunk (with its header line). Rows are checked one by one; each
+        household is placed in its neighbourhood by the neighbourhood service; rows outside
+        every polygon are rejected. Re-importing the same rows changes nothing."""
+        caller = Caller.from_dict(caller)
+        addresses.authorize_import(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        if isinstance(first_line, bool) or not isinstance(first_line, int) or first_line < 2:
+            raise errors.invalid("first_line must be an integer from 2")
+        parsed, rejected = addresses.parse_register(municipality_id, csv_text, first_line)
+        received = len(parsed) + len(rejected)
+        neighbourhood_ids = []
+        for points in addresses.locate_batches(parsed):
+            neighbourhood_ids.extend(self.neighbourhoods.call(
+                rpc.neighbourhood.LOCATE, timeout=LOCATE_TIMEOUT,
+                caller=SYSTEM_CALLER.to_dict(), municipality_id=municipality_id, points=points))
+        kept, outside = addresses.placed(parsed, neighbourhood_ids)
+        rejected.extend(outside)
+        outcomes = self.households.upsert_many([household for _, household in kept])
+        for (line, household), outcome in zip(kept, outcomes):
+            if outcome == CONFLICT:
+                rejected.append(addresses.rejection(
+                    line, household.address_id, "address_id already belongs to another household"))
+        return addresses.report(received, outcomes, rejected)
+
+    # -- invitation letters ------------------------------------------------------------------
+
+    def _issue(self, household, kind, issued_by, now, valid_days, supersede):
+        while True:
+            code, record = invitations.issue(self.invitation_secret, household.municipality_id,
+                                             household.household_id, kind, issued_by, now,
+                                             valid_days)
+            try:
+                self.invitations.add(record, supersede=supersede)
+                return code, record
+            except DuplicateCode:
+                continue
+
+    @entrypoint
+    def issue_invitations(self, caller, municipality_id, household_ids=None, reissue=False,
+                          valid_days=None, cursor=None, limit=None):
+        """Letters for households: the codes in clear, this once (only their hashes are kept).
+
+        With `household_ids`, those households get a new code and any older one stops working
+        (a lost letter). Without, the register is walked a page at a time (`cursor`, `limit` up
+        to 1000): households whose letter is still pending are skipped unless `reissue`."""
+        caller = Caller.from_dict(caller)
+        invitations.authorize_issuer(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        valid_days = invitations.valid_days_or_default(valid_days)
+        now = time.time()
+        next_cursor, unknown = None, []
+        if household_ids is not None:
+            if not isinstance(household_ids, list) or not 1 <= len(household_ids) <= \
+                    INVITATIONS_PAGE_MAX or not all(isinstance(h, str) for h in household_ids):
+                raise errors.invalid("household_ids: 1 to %d household ids" % INVITATIONS_PAGE_MAX)
+            chosen = []
+            for household_id in dict.fromkeys(household_ids):
+                household = self.households.get(municipality_id, household_id)
+                if household is None:
+                    unknown.append(household_id)
+                else:
+                    chosen.append(household)
+            reissue = True
+        else:
+            limit = page_limit(limit, default=INVITATIONS_PAGE_MAX, maximum=INVITATIONS_PAGE_MAX)
+            after = decode_cursor(cursor)
+            if after is not None and not isinstance(after, str):
+                raise errors.invalid("malformed cursor")
+            chosen = self.households.page(municipality_id, after=after, limit=limit)
+            if len(chosen) == limit:
+                next_cursor = encode_cursor(chosen[-1].household_id)
+        letters = self.invitations.latest_letters(
+            municipality_id, [h.household_id for h in chosen])
+        issued, skipped = [], 0
+        for household in chosen:
+            current = letters.get(household.household_id)
+            if not reissue and current is not None and current.pending(now):
+                skipped += 1
+                continue
+            code, record = self._issue(household, invitations.HOUSEHOLD, caller.user_id, now,
+                                       valid_days, supersede=True)
+            issued.append(invitations.letter(household, code, record))
+        return {"letters": issued, "skipped": skipped, "unknown_household_ids": unknown,
+                "next_cursor": next_cursor}
+
+    @entrypoint
+    def list_invitations(self, caller, municipality_id, cursor=None, limit=None):
+        """Each household of the register with the state of its letter (never the code)."""
+        caller = Caller.from_dict(caller)
+        invitations.authorize_issuer(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        limit = page_limit(limit, maximum=INVITATIONS_PAGE_MAX)
+        after = decode_cursor(cursor)
+        if after is not None and not isinstance(after, str):
+            raise errors.invalid("malformed cursor")
+        page = self.households.page(municipality_id, after=after, limit=limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        letters = self.invitations.latest_letters(municipality_id, [h.household_id for h in page])
+        now = time.time()
+        return {
+            "items": [invitations.household_status(h, letters.get(h.household_id), now)
+                      for h in page],
+            "next_cursor": encode_cursor(page[-1].household_id) if more else None,
+        }
+
+    @entrypoint
+    def invite_co_resident(self, caller):
+        """A registered adult's code for someone of their household (valid 14 days)."""
+        account = self._own_account(caller)
+        caller = account.caller()
+        now = time.time()
+        adults = self.accounts.household_adults(account.municipality_id, account.household_id) \
+            if account.household_id else 0
+        pending = self.invitations.pending(account.municipality_id, account.household_id,
+                                           invitations.CO_RESIDENT, now) \
+            if account.household_id else 0
+        invitations.authorize_co_resident_invite(caller, adults, pending,
+                                                 accounts.HOUSEHOLD_ADULT_CAP)
+        household = self.households.get(account.municipality_id, account.household_id)
+        if household is None:
+            raise errors.DomainError(errors.UNPROCESSABLE,
+                                     "your household is no longer in the address register")
+        code, record = self._issue(household, invitations.CO_RESIDENT, account.id, now,
+                                   invitations.CO_RESIDENT_VALID_DAYS, supersede=False)
+        return {"invitation_code": invitations.format_code(code),
+                "expires_at": record.expires_at}

@@ -52,6 +52,16 @@ def _vertex_count(geometry):
     return int(shapely.get_num_coordinates(geometry))
 
 
+def _json_native(value):
+    """Tuples (as shapely maps coordinates) to lists: the geometry compares equal to itself after
+    a trip through JSON, so a re-import of the same file is recognised as unchanged."""
+    if isinstance(value, (list, tuple)):
+        return [_json_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_native(v) for k, v in value.items()}
+    return value
+
+
 def _feature_problem(feature):
     """(ImportedFeature, shapely geometry) or a string saying what is wrong with the feature."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -85,7 +95,7 @@ def _feature_problem(feature):
     code = str(code).strip() if code is not None else ""
     name = " ".join(name.split())
     return ImportedFeature(key=code or name, name=name, code=code,
-                           geometry=shapely.geometry.mapping(parsed)), parsed
+                           geometry=_json_native(shapely.geometry.mapping(parsed))), parsed
 
 
 def read_feature_collection(collection):

@@ -1,0 +1,121 @@
+"""Registration with a household's invitation code, login, token refresh and logout. Open routes:
+the caller has no access token yet (or an expired one)."""
+from flask import request
+
+from contracts import rpc
+from gateway.http.api import api
+
+TAG = "auth"
+LANGUAGES = ["fr", "de", "en", "pt", "nl", "it", "es", "lb", "pl", "ar", "tr"]
+
+PROFILE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "email": {"type": ["string", "null"]},
+        "display_name": {"type": "string"},
+        "language": {"type": "string"},
+        "bio": {"type": "string"},
+        "role": {"type": "string", "enum": ["resident", "city_staff", "moderator", "admin"]},
+        "municipality_id": {"type": "string"},
+        "neighbourhood_id": {"type": ["string", "null"]},
+        "household_id": {"type": ["string", "null"]},
+        "street": {"type": ["string", "null"]},
+        "verified": {"type": "boolean", "description": "address verified by an invitation code"},
+        "created_at": {"type": "number"},
+    },
+}
+
+TOKENS = {
+    "type": "object",
+    "properties": {
+        "token_type": {"type": "string", "enum": ["Bearer"]},
+        "access_token": {"type": "string", "description": "EdDSA JWT, valid 15 minutes"},
+        "expires_in": {"type": "integer"},
+        "refresh_token": {
+            "type": "string",
+            "description": "single use: each refresh returns the next one; presenting a used "
+                           "one again ends the session",
+        },
+        "refresh_expires_in": {"type": "integer"},
+        "user": PROFILE,
+    },
+}
+
+PASSWORD = {"type": "string", "minLength": 1, "maxLength": 1024}
+EMAIL = {"type": "string", "minLength": 3, "maxLength": 254}
+
+
+def client_id():
+    """Who is trying codes, for the per-client limit: the peer address. Behind a reverse proxy,
+    the server's trusted-proxy settings put the real client there."""
+    return request.remote_addr or "unknown"
+
+
+@api.operation(
+    "POST", "/api/v1/auth/register", tag=TAG, auth=False, status=201, response=TOKENS,
+    summary="Create a resident account with a household invitation code",
+    body={
+        "type": "object",
+        "properties": {
+            "invitation_code": {"type": "string", "minLength": 1, "maxLength": 32},
+            "email": EMAIL,
+            "password": PASSWORD,
+            "display_name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "language": {"type": "string", "enum": LANGUAGES},
+        },
+        "required": ["invitation_code", "email", "password", "display_name", "language"],
+        "additionalProperties": False,
+    },
+    errors=(409, 422, 429),
+)
+def register(ctx):
+    """The code places the account in its household and neighbourhood. A used code answers 409,
+    an expired or replaced one 422; after 5 failed codes within an hour a client gets 429."""
+    return ctx.call(rpc.identity.REGISTER, client_id=client_id(), **ctx.body)
+
+
+@api.operation(
+    "POST", "/api/v1/auth/login", tag=TAG, auth=False, response=TOKENS,
+    summary="Sign in with e-mail and password",
+    body={
+        "type": "object",
+        "properties": {"email": EMAIL, "password": PASSWORD},
+        "required": ["email", "password"],
+        "additionalProperties": False,
+    },
+    errors=(429,),
+)
+def login(ctx):
+    """One answer (401) for an unknown e-mail and a wrong password. After 10 failures within
+    15 minutes the account is locked until the window passes (429 with Retry-After)."""
+    return ctx.call(rpc.identity.LOGIN, **ctx.body)
+
+
+REFRESH_BODY = {
+    "type": "object",
+    "properties": {"refresh_token": {"type": "string", "minLength": 1, "maxLength": 256}},
+    "required": ["refresh_token"],
+    "additionalProperties": False,
+}
+
+
+@api.operation(
+    "POST", "/api/v1/auth/refresh", tag=TAG, auth=False, response=TOKENS, body=REFRESH_BODY,
+    summary="Exchange a refresh token for a new access and refresh token",
+)
+def refresh(ctx):
+    """Each refresh token works once. Presenting one that was already used ends the whole
+    session (401), including the newer refresh token issued from it."""
+    return ctx.call(rpc.identity.REFRESH, **ctx.body)
+
+
+@api.operation(
+    "POST", "/api/v1/auth/logout", tag=TAG, auth=False, body=REFRESH_BODY,
+    summary="End the session a refresh token belongs to",
+    response={"type": "object", "properties": {"logged_out": {"type": "boolean"}}},
+)
+def logout(ctx):
+    """Its refresh tokens stop working at once; access tokens already handed out expire within
+    15 minutes."""
+    return ctx.call(rpc.identity.LOGOUT, **ctx.body)
