@@ -1,5 +1,5 @@
 """Neighbourhood's store: neighbourhoods (geometry, adjacency, state), the municipalities' activation
-thresholds, members, follows, and the inbox of handled events. One port, two adapters (SQLite,
+thresholds, members and follows. One port, two adapters (SQLite,
 MongoDB), held to the same contract by tests/unit/test_neighbourhood_repository.py.
 
 Neighbour lists page on (street, first_name, user_id), a range on the last row seen, never a skip;
@@ -7,7 +7,6 @@ both engines compare strings bytewise on UTF-8, so they agree on the order.
 """
 import json
 import sqlite3
-from datetime import datetime, timezone
 
 import pymongo
 from pymongo.errors import DuplicateKeyError
@@ -16,10 +15,6 @@ from contracts import errors
 from services.neighbourhood.domain import ACTIVE, PENDING, Member, Neighbourhood
 
 GEOGRAPHY_FIELDS = ("name", "code", "geometry", "adjacent_ids", "updated_at")
-
-
-def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _concurrent_import():
@@ -358,84 +353,3 @@ class MongoNeighbourhoods:
         found = self.follows.find({"user_id": user_id}).sort(
             [("since", pymongo.ASCENDING), ("neighbourhood_id", pymongo.ASCENDING)])
         return [(d["neighbourhood_id"], d["since"]) for d in found]
-
-
-# -- the inbox of handled events -------------------------------------------------------------------
-
-class SqliteInbox:
-    """Event ids handled (unique), failure counts, and parked messages that could not be handled:
-    delivery is at-least-once, so a handler checks here first and records here last."""
-
-    def __init__(self, store):
-        self.store = store
-        with store.transaction() as db:
-            db.execute("""CREATE TABLE IF NOT EXISTS handled_events (
-                event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, handled_at TEXT NOT NULL)""")
-            db.execute("""CREATE TABLE IF NOT EXISTS event_failures (
-                event_id TEXT PRIMARY KEY, attempts INTEGER NOT NULL)""")
-            db.execute("""CREATE TABLE IF NOT EXISTS parked_events (
-                event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, payload TEXT NOT NULL,
-                reason TEXT NOT NULL, parked_at TEXT NOT NULL)""")
-
-    def handled(self, event_id):
-        return self.store.execute(
-            "SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,)).fetchone() is not None
-
-    def mark_handled(self, event_id, event_type):
-        self.store.execute(
-            "INSERT OR IGNORE INTO handled_events (event_id, event_type, handled_at) "
-            "VALUES (?, ?, ?)", (event_id, event_type, _now()))
-
-    def record_failure(self, event_id):
-        """Count one more failed attempt; return how many there have been."""
-        with self.store.transaction() as db:
-            db.execute("""INSERT INTO event_failures (event_id, attempts) VALUES (?, 1)
-                          ON CONFLICT (event_id) DO UPDATE SET attempts = attempts + 1""",
-                       (event_id,))
-            return db.execute("SELECT attempts FROM event_failures WHERE event_id = ?",
-                              (event_id,)).fetchone()[0]
-
-    def park(self, event_id, event_type, payload, reason):
-        self.store.execute(
-            "INSERT OR REPLACE INTO parked_events (event_id, event_type, payload, reason, "
-            "parked_at) VALUES (?, ?, ?, ?, ?)",
-            (event_id, event_type, json.dumps(payload, default=str), reason, _now()))
-
-    def parked(self):
-        rows = self.store.execute(
-            "SELECT * FROM parked_events ORDER BY parked_at, event_id").fetchall()
-        return [{"event_id": r["event_id"], "event_type": r["event_type"],
-                 "payload": json.loads(r["payload"]), "reason": r["reason"]} for r in rows]
-
-
-class MongoInbox:
-    def __init__(self, store):
-        self.handled_events = store.db["handled_events"]
-        self.failures = store.db["event_failures"]
-        self.parked_events = store.db["parked_events"]
-
-    def handled(self, event_id):
-        return self.handled_events.find_one({"_id": event_id}, {"_id": 1}) is not None
-
-    def mark_handled(self, event_id, event_type):
-        self.handled_events.update_one(
-            {"_id": event_id},
-            {"$setOnInsert": {"event_type": event_type, "handled_at": _now()}}, upsert=True)
-
-    def record_failure(self, event_id):
-        document = self.failures.find_one_and_update(
-            {"_id": event_id}, {"$inc": {"attempts": 1}}, upsert=True,
-            return_document=pymongo.ReturnDocument.AFTER)
-        return document["attempts"]
-
-    def park(self, event_id, event_type, payload, reason):
-        self.parked_events.replace_one(
-            {"_id": event_id},
-            {"event_type": event_type, "payload": payload, "reason": reason,
-             "parked_at": _now()}, upsert=True)
-
-    def parked(self):
-        found = self.parked_events.find().sort(
-            [("parked_at", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)])
-        return [{"event_id": d["_id"], "event_type": d["event_type"], "payload": d["payload"],
-                 "reason": d["reason"]} for d in found]

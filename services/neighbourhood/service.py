@@ -1,21 +1,16 @@
 """Neighbourhood: polygons, membership, following, activation.
 
 Every RPC takes the caller; the rules of who sees what are in domain.py's docstring."""
-import functools
 from datetime import datetime, timezone
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 
 from contracts import errors, events, services
 from contracts.caller import RESIDENT, Caller
-from servicekit.nameko_extensions import QuartierService, rpc
+from servicekit.nameko_extensions import QuartierService, event_handler, rpc
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
 from services.neighbourhood import domain, geography
-from services.neighbourhood.dependencies import EventInbox, Neighbourhoods
-
-# A failed handler's message goes back to the queue instead of being acked and lost; the inbox
-# caps the retries (see dependencies.Inbox).
-reliable_handler = functools.partial(event_handler, requeue_on_error=True)
+from services.neighbourhood.dependencies import Neighbourhoods
 
 
 def _now():
@@ -26,7 +21,6 @@ class NeighbourhoodService(QuartierService):
     name = services.NEIGHBOURHOOD
 
     neighbourhoods = Neighbourhoods()
-    inbox = EventInbox()
     dispatch = EventDispatcher()
 
     # -- geography ---------------------------------------------------------------------------------
@@ -212,50 +206,43 @@ class NeighbourhoodService(QuartierService):
             self.dispatch(event.name, payload)
             self.neighbourhoods.mark_activation_announced(found.id)
 
-    @reliable_handler(events.MUNICIPALITY_CREATED.source, events.MUNICIPALITY_CREATED.name)
+    # Handlers run through the service's event inbox (servicekit): once per event_id, failures
+    # parked and retried. Each is idempotent anyway: a crash between its writes and the inbox's
+    # record replays it.
+
+    @event_handler(events.MUNICIPALITY_CREATED)
     def on_municipality_created(self, payload):
-        def apply(payload):
-            municipality_id = payload["municipality_id"]
-            self.neighbourhoods.record_municipality(
-                municipality_id, payload.get("name"), domain.activation_threshold(payload))
-            # Residents may have joined before the threshold was known.
-            for neighbourhood in self.neighbourhoods.in_municipality(municipality_id):
-                self._announce_activation(neighbourhood.id)
+        municipality_id = payload["municipality_id"]
+        self.neighbourhoods.record_municipality(
+            municipality_id, payload.get("name"), domain.activation_threshold(payload))
+        # Residents may have joined before the threshold was known.
+        for neighbourhood in self.neighbourhoods.in_municipality(municipality_id):
+            self._announce_activation(neighbourhood.id)
 
-        self.inbox.handle(events.MUNICIPALITY_CREATED, payload, apply)
-
-    @reliable_handler(events.USER_REGISTERED.source, events.USER_REGISTERED.name)
+    @event_handler(events.USER_REGISTERED)
     def on_user_registered(self, payload):
-        def apply(payload):
-            member = domain.member_from_registration(payload)
-            if member is None:
-                return
-            stored, _ = self.neighbourhoods.add_member(member)
-            event, joined = domain.member_joined(stored)
-            self.dispatch(event.name, joined)
-            self._announce_activation(stored.neighbourhood_id)
+        member = domain.member_from_registration(payload)
+        if member is None:
+            return
+        stored, _ = self.neighbourhoods.add_member(member)
+        # Dispatched on replays too (same event id): a crash before it must not lose it.
+        event, joined = domain.member_joined(stored)
+        self.dispatch(event.name, joined)
+        self._announce_activation(stored.neighbourhood_id)
 
-        self.inbox.handle(events.USER_REGISTERED, payload, apply)
-
-    @reliable_handler(events.USER_UPDATED.source, events.USER_UPDATED.name)
+    @event_handler(events.USER_UPDATED)
     def on_user_updated(self, payload):
-        def apply(payload):
-            changes = domain.member_changes(payload.get("changes"))
-            if changes:
-                self.neighbourhoods.update_member(payload["user_id"], **changes)
+        changes = domain.member_changes(payload.get("changes"))
+        if changes:
+            self.neighbourhoods.update_member(payload["user_id"], **changes)
 
-        self.inbox.handle(events.USER_UPDATED, payload, apply)
-
-    @reliable_handler(events.USER_ERASED.source, events.USER_ERASED.name)
+    @event_handler(events.USER_ERASED)
     def on_user_erased(self, payload):
-        def apply(payload):
-            user_id = payload["user_id"]
-            member = self.neighbourhoods.get_member(user_id)
-            if member is not None:
-                # Announced before the removal: if the removal fails, the retry announces again
-                # (same event id) rather than never.
-                event, left = domain.member_left(member)
-                self.dispatch(event.name, left)
-            self.neighbourhoods.remove_member(user_id)
-
-        self.inbox.handle(events.USER_ERASED, payload, apply)
+        user_id = payload["user_id"]
+        member = self.neighbourhoods.get_member(user_id)
+        if member is not None:
+            # Announced before the removal: if the removal fails, the retry announces again
+            # (same event id) rather than never.
+            event, left = domain.member_left(member)
+            self.dispatch(event.name, left)
+        self.neighbourhoods.remove_member(user_id)

@@ -1,4 +1,4 @@
-"""The neighbourhood repository and inbox contract, run on every adapter (SQLite, mongomock, real
+"""The neighbourhood repository contract, run on every adapter (SQLite, mongomock, real
 MongoDB when MONGO_URI is set) through the shared `store` fixture."""
 import threading
 from dataclasses import replace
@@ -9,19 +9,12 @@ from contracts import errors
 from contracts.errors import DomainError
 from servicekit.store import repository_for
 from services.neighbourhood import domain
-from services.neighbourhood.repository import (
-    MongoInbox, MongoNeighbourhoods, SqliteInbox, SqliteNeighbourhoods,
-)
+from services.neighbourhood.repository import MongoNeighbourhoods, SqliteNeighbourhoods
 
 
 @pytest.fixture
 def repo(store):
     return repository_for(store, SqliteNeighbourhoods, MongoNeighbourhoods)
-
-
-@pytest.fixture
-def inbox(store):
-    return repository_for(store, SqliteInbox, MongoInbox)
 
 
 def neighbourhood(id, municipality_id="m1", name=None, adjacent=(), key=None):
@@ -182,16 +175,3 @@ def test_concurrent_joins_of_one_user_create_one_member(repo):
     assert failures == []
     assert [created for _, created in results].count(True) == 1
     assert len({stored.first_name for stored, _ in results}) == 1
-
-
-def test_the_inbox_remembers_handled_events_counts_failures_and_parks(inbox):
-    assert inbox.handled("e1") is False
-    inbox.mark_handled("e1", "user_registered")
-    inbox.mark_handled("e1", "user_registered")
-    assert inbox.handled("e1") is True
-
-    assert [inbox.record_failure("e2") for _ in range(3)] == [1, 2, 3]
-    inbox.park("e2", "user_erased", {"user_id": "u1", "event_id": "e2"}, "failed 3 times")
-    assert inbox.parked() == [{"event_id": "e2", "event_type": "user_erased",
-                               "payload": {"user_id": "u1", "event_id": "e2"},
-                               "reason": "failed 3 times"}]
