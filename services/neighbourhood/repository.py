@@ -1,5 +1,5 @@
-"""Neighbourhood's store: neighbourhoods (geometry, adjacency, state), the municipalities' activation
-thresholds, members and follows. One port, two adapters (SQLite,
+"""Neighbourhood's store: neighbourhoods (geometry, adjacency, state), the municipalities'
+activation thresholds, members and follows. One port, two adapters (SQLite,
 MongoDB), held to the same contract by tests/unit/test_neighbourhood_repository.py.
 
 Neighbour lists page on (street, first_name, user_id), a range on the last row seen, never a skip;

@@ -1,5 +1,5 @@
 """Neighbourhood over a real broker: identity's events in → membership, activation announced once,
-the neighbour list, following adjacent neighbourhoods only, erasure, and malformed messages parked."""
+the neighbour list, following adjacent neighbourhoods only, erasure, malformed messages parked."""
 import uuid
 
 import pytest

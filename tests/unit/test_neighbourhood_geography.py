@@ -1,4 +1,4 @@
-"""Neighbourhood polygons: what an import must satisfy, adjacency from geometry, and point lookup."""
+"""Neighbourhood polygons: what an import must satisfy, adjacency from geometry, point lookup."""
 import random
 import time
 
