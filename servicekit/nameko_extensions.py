@@ -14,7 +14,7 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.rpc import MethodProxy, ReplyListener
 from nameko.rpc import rpc as nameko_rpc
-from nameko.timer import Timer, timer
+from nameko.timer import timer
 
 from contracts import errors
 from contracts.errors import DomainError
@@ -264,6 +264,9 @@ class QuartierService:
 
     name = None  # set by each service from contracts.services
 
+    # Request ids for logs and onward calls, and a log line per call (servicekit.worker_context).
+    request_ids = RequestIds()
+    worker_log = WorkerLog()
     entrypoint_metrics = EntrypointMetrics()
     service_store = ServiceStore()
     event_inbox = EventInbox()
