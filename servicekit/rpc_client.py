@@ -34,7 +34,7 @@ import pika.exceptions
 
 from contracts import errors
 from contracts.errors import DomainError
-from servicekit import metrics
+from servicekit import metrics, request_context
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,8 @@ class RpcClient:
         correlation_id = uuid.uuid4().hex
         body = json.dumps({"args": [], "kwargs": kwargs})
         headers = {"nameko.call_id_stack": ["%s.%s" % (routing_key, correlation_id)]}
+        # The request being served on this thread, unless the caller names one (servicekit.logs).
+        request_id = request_id or request_context.current()
         if request_id:
             headers["nameko.request_id"] = request_id
         properties = pika.BasicProperties(

@@ -23,6 +23,8 @@ REQUEST_ID_KEY = "request_id"
 
 # Entrypoints polled by probes every few seconds: logging each call would drown the real ones.
 QUIET_ENTRYPOINTS = frozenset({"health"})
+# Timers are housekeeping that runs every few seconds; their successes are not news.
+QUIET_KINDS = frozenset({"timer"})
 
 
 def _with_request_id(init):
@@ -94,13 +96,15 @@ class WorkerLog(DependencyProvider):
             return
         entrypoint = worker_ctx.entrypoint
         name = "%s.%s" % (self.container.service_name, entrypoint.method_name)
+        kind = entrypoint_kind(entrypoint)
         outcome = outcome_of(exc_info)
-        level = logging.DEBUG if entrypoint.method_name in QUIET_ENTRYPOINTS else logging.INFO
+        quiet = entrypoint.method_name in QUIET_ENTRYPOINTS or kind in QUIET_KINDS
+        level = logging.DEBUG if quiet else logging.INFO
         if outcome == metrics.SERVER_ERROR:
             level = logging.ERROR  # nameko logged the traceback already
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         log.log(
-            level, "%s %s %s in %.1f ms", entrypoint_kind(entrypoint), name, outcome, duration_ms,
-            extra={"entrypoint": name, "kind": entrypoint_kind(entrypoint), "outcome": outcome,
+            level, "%s %s %s in %.1f ms", kind, name, outcome, duration_ms,
+            extra={"entrypoint": name, "kind": kind, "outcome": outcome,
                    "duration_ms": duration_ms},
         )

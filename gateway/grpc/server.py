@@ -22,6 +22,7 @@ from grpc_reflection.v1alpha import reflection
 from gateway.grpc.health import HealthPoller, probe_timeout
 from gateway.grpc.interceptors import MetricsInterceptor
 from gateway.grpc.protos import platform_pb2, platform_pb2_grpc
+from gateway.grpc.request_log import RequestLogInterceptor
 from gateway.grpc.servicers import PlatformServicer
 from servicekit.config import load_config
 from servicekit.metrics import serve_metrics
@@ -44,7 +45,7 @@ def build_server(config, rpc_client):
     rpc_timeout = float(config["RPC_TIMEOUT"])
     server = grpc.server(
         ThreadPoolExecutor(max_workers=int(config["MAX_WORKERS"]), thread_name_prefix="grpc"),
-        interceptors=[MetricsInterceptor()],
+        interceptors=[RequestLogInterceptor(), MetricsInterceptor()],
     )
     health_servicer = grpc_health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -8,7 +8,9 @@ import sys
 
 from waitress.server import create_server
 
+from gateway.http import request_log
 from gateway.http.app import GatewaySettings, create_app
+from servicekit import logs
 from servicekit.config import load_config, var_dir
 from servicekit.metrics import serve_metrics
 from servicekit.rpc_client import RpcClient
@@ -19,11 +21,9 @@ DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "config.yaml")
 
 def main():
     config = load_config(os.environ.get("GATEWAY_CONFIG", DEFAULT_CONFIG))
-    logging.basicConfig(
-        level=config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s gateway %(name)s: %(message)s",
-    )
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    logs.configure("gateway", config.get("LOG_LEVEL", "INFO"), quiet=("pika",),
+                   request_filter=request_log.FlaskRequestIdFilter)
+    request_log.log_requests()
     log = logging.getLogger("gateway")
     rpc_client = RpcClient(
         config["AMQP_URI"], default_timeout=float(config["RPC_TIMEOUT"]), client_name="gateway"

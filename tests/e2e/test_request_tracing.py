@@ -1,0 +1,60 @@
+"""One request can be followed across processes: the id the caller sends (or the gateway makes)
+appears in the gateway's access line and in the log lines of the service that served it, all
+structured JSON."""
+import json
+import uuid
+
+import pytest
+import requests
+
+from contracts import services
+from deploy.local.processes import GATEWAY
+from tests.e2e.stack import wait_until
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def json_lines(platform, name):
+    """The JSON lines of a process's log (the supervisor's own start markers are not JSON)."""
+    entries = []
+    with open(platform.log_path(name), errors="replace") as handle:
+        for line in handle:
+            if line.startswith("{"):
+                entries.append(json.loads(line))
+    return entries
+
+
+def lines_with(platform, name, request_id):
+    return [e for e in json_lines(platform, name) if e.get("request_id") == request_id]
+
+
+def test_a_request_id_is_in_the_gateways_and_identitys_log_lines(healthy_platform):
+    request_id = "e2e-" + uuid.uuid4().hex
+    response = requests.get(
+        healthy_platform.platform.http_url + "/api/v1/municipalities/"
+        + healthy_platform.municipality_id,
+        headers={"Authorization": "Bearer " + healthy_platform.token(),
+                 "X-Request-Id": request_id},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Request-Id"] == request_id
+    platform = healthy_platform.platform
+
+    _, gateway_lines = wait_until(lambda: lines_with(platform, GATEWAY, request_id), timeout=10)
+    assert gateway_lines[0]["process"] == GATEWAY
+    assert gateway_lines[0]["status"] == 200
+
+    _, identity_lines = wait_until(
+        lambda: lines_with(platform, services.IDENTITY, request_id), timeout=10)
+    assert any(e["entrypoint"] == "identity.get_municipality" and e["outcome"] == "success"
+               for e in identity_lines), identity_lines
+    assert all(e["process"] == services.IDENTITY for e in identity_lines)
+
+
+def test_every_process_writes_json_lines(healthy_platform):
+    platform = healthy_platform.platform
+    for name in platform.names:
+        entries = json_lines(platform, name)
+        assert entries, "%s wrote no JSON log line" % name
+        assert {"ts", "level", "process", "logger", "message"} <= set(entries[0])
