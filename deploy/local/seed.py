@@ -17,6 +17,7 @@ import time
 
 from contracts import caller, errors, rpc
 from contracts.errors import DomainError
+from deploy.local import demo_geography
 from servicekit.config import var_dir as default_var_dir
 from servicekit.rpc_client import RpcClient
 
@@ -91,6 +92,17 @@ def seed_municipality(client, document):
     return document
 
 
+def seed_neighbourhoods(client, document):
+    """The demo map (deploy/local/demo_geography.py): six neighbourhoods; a replay changes
+    nothing (the import matches neighbourhoods by code)."""
+    call_when_ready(
+        client, rpc.neighbourhood.IMPORT_NEIGHBOURHOODS, caller=caller.SYSTEM_CALLER.to_dict(),
+        municipality_id=document["municipality_id"],
+        collection=demo_geography.feature_collection(),
+    )
+    return document
+
+
 def seed_accounts(client, document):
     # Identity has no accounts yet: the document keeps the §7 keys so scripts can rely on them.
     document.update(admin=None, staff=None, moderator=None, residents=[], invitation_codes=[],
@@ -99,7 +111,7 @@ def seed_accounts(client, document):
 
 
 # The seed, in order; each step adds to the credentials document.
-STEPS = (seed_municipality, seed_accounts)
+STEPS = (seed_municipality, seed_neighbourhoods, seed_accounts)
 
 
 def seed_demo(client, var_dir):

@@ -190,3 +190,13 @@ def test_the_city_sees_household_counts_but_not_the_neighbour_list(town):
     # Threshold 2: the neighbourhood with two households opened.
     assert {n["code"]: n["state"] for n in listing.json()["items"]}["r0c0"] == "active"
     assert neighbours.status_code == 403
+
+
+def test_the_demo_seed_imports_the_demo_map(platform):
+    staff = platform.token(role=CITY_STAFF, user_id="e2e-staff")
+
+    listing = platform.get("/api/v1/neighbourhoods", token=staff)
+
+    assert listing.status_code == 200
+    assert sorted(n["code"] for n in listing.json()["items"]) == [
+        "bonnevoie", "centre", "gare", "hamm", "kirchberg", "limpertsberg"]
