@@ -203,12 +203,34 @@ class IdentityService(QuartierService):
         CODE_FAILURES.refuse_if_exhausted(failures, oldest, now)
         code = invitations.normalize_code(invitation_code)
         code_hash = invitations.code_hash(self.invitation_secret, code) if code else None
-        try:
-            invitation = invitations.require_usable(
-                self.invitations.by_hash(code_hash) if code_hash else None, now)
-        except errors.DomainError:
-            self.attempts.record(key, now)
-            raise
+        found = self.invitations.by_hash(code_hash) if code_hash else None
+        account = self._replayed_registration(found, email, password)
+        if account is None:
+            try:
+                invitation = invitations.require_usable(found, now)
+            except errors.DomainError:
+                self.attempts.record(key, now)
+                raise
+            account = self._new_resident(invitation, code_hash, email, password, display_name,
+                                         language, now)
+        event, payload = accounts.user_registered(account)
+        self.dispatch(event.name, payload)
+        refresh_token, _ = self._start_session(account, now)
+        return self._tokens(account, refresh_token, now)
+
+    def _replayed_registration(self, invitation, email, password):
+        """The account a retried registration already created (same code, e-mail and password):
+        the retry answers like the first call and announces the account again (same event id),
+        so a crash between storing and dispatching loses nothing."""
+        if invitation is None or invitation.status != invitations.USED or not invitation.used_by:
+            return None
+        account = self.accounts.get(invitation.used_by)
+        if account is None or not account.active or account.email != email:
+            return None
+        return account if self.hashing.verify(account.password_hash, password) else None
+
+    def _new_resident(self, invitation, code_hash, email, password, display_name, language,
+                      now):
         household = self.households.get(invitation.municipality_id, invitation.household_id)
         if household is None:
             raise errors.DomainError(errors.UNPROCESSABLE,
@@ -229,10 +251,7 @@ class IdentityService(QuartierService):
             self.invitations.release(code_hash, account.id)
             raise errors.conflict("this e-mail already has an account",
                                   details={"email": "already registered"})
-        event, payload = accounts.user_registered(account)
-        self.dispatch(event.name, payload)
-        refresh_token, _ = self._start_session(account, now)
-        return self._tokens(account, refresh_token, now)
+        return account
 
     def _own_account(self, caller):
         caller = Caller.from_dict(caller)

@@ -241,3 +241,20 @@ def test_adults_invite_co_residents_up_to_the_household_cap(identity, city):
     staff = Caller(**dict(city["staff"])).to_dict()
     assert error_of(identity.invite_co_resident, caller=staff).code in (
         errors.FORBIDDEN, errors.UNAUTHENTICATED)
+
+
+def test_a_retried_registration_answers_like_the_first_and_announces_again(
+        identity, listener, city):
+    code = letters(identity, city)["H2"]
+    first = register(identity, code, "ana@example.org")
+
+    with entrypoint_waiter(listener, "on_registered", timeout=RPC_TIMEOUT) as event:
+        retried = register(identity, code, "ana@example.org")
+
+    assert retried["user"]["id"] == first["user"]["id"]
+    assert event.get()["event_id"] == "user_registered:" + first["user"]["id"]
+    # Knowing the code and the e-mail is not enough: the password must match too.
+    assert error_of(identity.register, caller={}, invitation_code=code,
+                    email="ana@example.org", password="another long passphrase",
+                    display_name="Ana", language="fr", client_id="10.0.0.1").code == \
+        errors.CONFLICT
