@@ -146,6 +146,9 @@ def set_directory_listing(ctx):
     errors=(403, 409, 413), max_body_bytes=IMPORT_MAX_BODY_BYTES,
 )
 def import_neighbourhoods(ctx):
-    """Validated as a whole (valid, non-overlapping polygons); adjacency is computed from the
-    geometry. A re-import may not leave out an existing neighbourhood (409)."""
+    """Validated as a whole: at most 200 valid polygons in WGS 84 that do not overlap (beyond
+    0.5 % of the smaller one's area, for boundaries digitised twice). Adjacency is computed from
+    the geometry: two neighbourhoods are adjacent when at least 25 m of one's boundary lies within
+    5 m of the other; touching at a single corner is not adjacency. A re-import may not leave
+    out an existing neighbourhood (409)."""
     return ctx.call(rpc.neighbourhood.IMPORT_NEIGHBOURHOODS, collection=ctx.body)
