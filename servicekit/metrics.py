@@ -35,6 +35,72 @@ EVENT_DELIVERIES = Counter(
     ["service", "handler", "outcome"],
 )
 
+# -- business metrics ------------------------------------------------------------------------
+# What a municipality asks about (users, messages and exchanges, participation), counted by the
+# service that owns the fact, when the fact happens (not on an idempotent replay). The only label
+# is the municipality: bounded per deployment (a few dozen at most), never a user or a post id.
+# Dashboards and alert rules in deploy/ use these names; tests/unit/test_deploy_grafana.py checks
+# every panel against this module.
+
+MUNICIPALITIES_CREATED = Counter(
+    "quartier_municipalities_created_total",
+    "Municipalities created (identity).",
+)
+REGISTRATIONS = Counter(
+    "quartier_registrations_total",
+    "Resident accounts created with a household invitation code (identity).",
+    ["municipality"],
+)
+POSTS_CREATED = Counter(
+    "quartier_posts_created_total",
+    "Posts published in a neighbourhood feed (feed), by post category "
+    "(message, classified, pet, recommendation, help, event, safety, announcement).",
+    ["municipality", "category"],
+)
+COMMENTS_CREATED = Counter(
+    "quartier_comments_created_total",
+    "Comments on posts (feed).",
+    ["municipality"],
+)
+REACTIONS = Counter(
+    "quartier_reactions_total",
+    "Thanks reactions given to posts (feed).",
+    ["municipality"],
+)
+REPORTS = Counter(
+    "quartier_content_reports_total",
+    "Reports of a post, comment or message by a resident (feed).",
+    ["municipality"],
+)
+CONTENT_MODERATED = Counter(
+    "quartier_content_moderated_total",
+    "Content stopped or marked by moderation (moderation), by action: blocked (refused by the "
+    "watched-word filter), held (waiting for review), hidden (after reports or a decision), "
+    "flagged.",
+    ["municipality", "action"],
+)
+TRANSLATION_CACHE = Counter(
+    "quartier_translation_cache_total",
+    "Translation lookups by cache result (hit or miss) (translation).",
+    ["result"],
+)
+TRANSLATION_PROVIDER_CALLS = Counter(
+    "quartier_translation_provider_calls_total",
+    "Calls to the machine-translation provider by provider and outcome "
+    "(success, error, unavailable) (translation).",
+    ["provider", "outcome"],
+)
+BALLOTS_CAST = Counter(
+    "quartier_ballots_cast_total",
+    "Participatory-budget ballots recorded (participation).",
+    ["municipality"],
+)
+SURVEY_RESPONSES = Counter(
+    "quartier_survey_responses_total",
+    "Survey responses recorded (participation).",
+    ["municipality"],
+)
+
 HTTP_REQUESTS = Counter(
     "quartier_http_requests_total",
     "HTTP requests served by the gateway, by route template and status.",

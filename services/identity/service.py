@@ -8,6 +8,7 @@ from nameko.events import EventDispatcher
 
 from contracts import errors, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
+from servicekit import metrics
 from servicekit.nameko_extensions import QuartierService, ServiceRpc
 from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
@@ -50,6 +51,8 @@ class IdentityService(QuartierService):
         stored, created = self.municipalities.add(candidate)
         if not created and not stored.same_definition(candidate):
             raise errors.conflict("a different municipality already uses slug %r" % slug)
+        if created:
+            metrics.MUNICIPALITIES_CREATED.inc()  # business metric (operations)
         # Dispatched on replays too: if a crash fell between storing and dispatching, the retry
         # still announces it. The event_id is deterministic, so consumers drop the duplicate.
         event, payload = domain.municipality_created(stored)
@@ -213,6 +216,7 @@ class IdentityService(QuartierService):
                 raise
             account = self._new_resident(invitation, code_hash, email, password, display_name,
                                          language, now)
+            metrics.REGISTRATIONS.labels(account.municipality_id).inc()  # business metric
         event, payload = accounts.user_registered(account)
         self.dispatch(event.name, payload)
         refresh_token, _ = self._start_session(account, now)
