@@ -52,7 +52,9 @@ class DomainError(Exception):
     def __init__(self, code, message, details=None):
         if code not in STATUS:
             raise ValueError("unknown error code %r" % (code,))
-        super().__init__(code, message, details)
+        # No `details` argument when there are none: nameko sends exception args as strings, and
+        # a None would arrive as the text "None" in every error body.
+        super().__init__(*((code, message) if details is None else (code, message, details)))
         self.code = code
         self.message = message
         self.details = details

@@ -135,8 +135,11 @@ def test_a_neighbourhood_neither_home_nor_followed_is_not_found(town):
     detail = town["api"].request("GET", "/api/v1/neighbourhoods/" + town["cells"]["r0c2"],
                                  town["tokens"]["h1"])
     assert detail.status_code == 404
-    error = members(town, "h1", "r0c1").json()["error"]
-    assert (error["code"], error["message"]) == ("not_found", "neighbourhood not found")
+    # The same answer as for an id that does not exist: nothing reveals the neighbourhood.
+    unknown = town["api"].request("GET", "/api/v1/neighbourhoods/%s/members" % ("0" * 32),
+                                  town["tokens"]["h1"])
+    assert members(town, "h1", "r0c1").json() == unknown.json() == {
+        "error": {"code": "not_found", "message": "neighbourhood not found"}}
 
 
 def test_following_a_neighbourhood_that_is_not_adjacent_is_refused(town):
