@@ -7,11 +7,18 @@ nothing happens; otherwise every step is replayed (the services' writes are idem
 natural keys, e.g. the municipality's slug).
 
 The credentials file grows with the platform: each step below adds its part to the document
-(today the municipality; the accounts, residents and invitation codes join it when identity
-has accounts).
+(the municipality, its map and address register, the admin, staff and moderator accounts, a few
+registered residents and unused invitation codes).
 """
+import base64
+import csv
+import hashlib
+import hmac
+import inspect
+import io
 import json
 import os
+import secrets
 import sys
 import time
 
@@ -27,10 +34,22 @@ DEMO_MUNICIPALITY = {
     "activation_threshold": 10,
     "languages": ["fr", "de", "en", "nl", "pt", "lb"],
 }
-ACCOUNTS_NOTE = (
-    "Demo accounts (admin, staff, moderator, residents) and invitation codes arrive with "
-    "identity accounts; until then only the municipality exists."
+# (credentials key and e-mail local part, role, display name)
+DEMO_STAFF = (
+    ("admin", "admin", "Demo Admin"),
+    ("staff", "city_staff", "Demo Staff"),
+    ("moderator", "moderator", "Demo Moderator"),
 )
+# Registered residents (household of the demo register, name): two share the neighbourhood
+# "gare" (households 0 and 6), one lives in "bonnevoie".
+DEMO_RESIDENTS = (("demo-h0000", "Marie Dupont"), ("demo-h0006", "Luca Rossi"),
+                  ("demo-h0001", "Ana Ferreira"))
+# Households whose fresh, unused codes go into credentials.json, one per neighbourhood but gare.
+DEMO_UNUSED_CODE_HOUSEHOLDS = ("demo-h0007", "demo-h0002", "demo-h0003", "demo-h0004",
+                               "demo-h0005")
+REGISTER_CHUNK = 1000
+# One register chunk also waits for the neighbourhood service to place its points.
+IMPORT_TIMEOUT = 60.0
 # Services may still be starting when the seed runs: retry transient failures this long.
 READY_TIMEOUT = 30.0
 
@@ -103,15 +122,102 @@ def seed_neighbourhoods(client, document):
     return document
 
 
-def seed_accounts(client, document):
-    # Identity has no accounts yet: the document keeps the §7 keys so scripts can rely on them.
-    document.update(admin=None, staff=None, moderator=None, residents=[], invitation_codes=[],
-                    note=ACCOUNTS_NOTE)
+def _system():
+    return caller.SYSTEM_CALLER.to_dict()
+
+
+def _demo_secret(var_dir):
+    """A random secret created once per var dir (owner-only). Demo passwords derive from it, so a
+    replayed seed (credentials file lost, services' data kept) finds the same passwords again."""
+    path = os.path.join(var_dir, "demo", ".seed-secret")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip().encode()
+
+
+def demo_password(secret, label):
+    digest = hmac.new(secret, label.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:20]
+
+
+def seed_households(client, document):
+    """The 2,000-household register of the demo map, through identity (which places each
+    household with the neighbourhood service); a replay changes nothing."""
+    rows = demo_geography.households()
+    columns = list(rows[0])
+    for start in range(0, len(rows), REGISTER_CHUNK):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[start:start + REGISTER_CHUNK])
+        report = client.call(rpc.identity.IMPORT_ADDRESSES, timeout=IMPORT_TIMEOUT,
+                             caller=_system(), municipality_id=document["municipality_id"],
+                             csv_text=buffer.getvalue(), first_line=start + 2)
+        if report["rejected"]:
+            raise DomainError(errors.INTERNAL, "demo register rows rejected: %s"
+                              % report["rejected"][:3])
+    return document
+
+
+def seed_accounts(client, document, var_dir):
+    """The municipality's first admin (the platform bootstrap), then staff and a moderator."""
+    secret = _demo_secret(var_dir)
+    for key, role, name in DEMO_STAFF:
+        email = "%s@demo.quartier.example" % key
+        password = demo_password(secret, key)
+        client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=_system(),
+                    municipality_id=document["municipality_id"], email=email, role=role,
+                    display_name=name, password=password)
+        document[key] = {"email": email, "password": password}
+    return document
+
+
+def _letters(client, document, household_ids):
+    answer = client.call(rpc.identity.ISSUE_INVITATIONS, caller=_system(),
+                         municipality_id=document["municipality_id"],
+                         household_ids=household_ids)
+    return {letter["household_id"]: letter for letter in answer["letters"]}
+
+
+def seed_residents(client, document, var_dir):
+    """A few residents registered with their household's code, and unused codes for newcomers.
+    On a replay a resident who exists already signs in with the same derived password."""
+    secret = _demo_secret(var_dir)
+    residents = []
+    letters = _letters(client, document, [household for household, _ in DEMO_RESIDENTS])
+    for household, name in DEMO_RESIDENTS:
+        email = "%s@demo.quartier.example" % name.split()[0].lower()
+        password = demo_password(secret, household)
+        try:
+            answer = client.call(
+                rpc.identity.REGISTER, caller={}, client_id="demo-seed",
+                invitation_code=letters[household]["invitation_code"], email=email,
+                password=password, display_name=name, language="fr")
+        except DomainError as exc:
+            if exc.code != errors.CONFLICT:
+                raise
+            answer = client.call(rpc.identity.LOGIN, caller={}, email=email, password=password)
+        residents.append({"email": email, "password": password,
+                          "neighbourhood_id": answer["user"]["neighbourhood_id"]})
+    unused = _letters(client, document, list(DEMO_UNUSED_CODE_HOUSEHOLDS))
+    document.update(
+        residents=residents,
+        invitation_codes=[{"code": unused[h]["invitation_code"],
+                           "neighbourhood_id": unused[h]["neighbourhood_id"]}
+                          for h in DEMO_UNUSED_CODE_HOUSEHOLDS],
+    )
     return document
 
 
 # The seed, in order; each step adds to the credentials document.
-STEPS = (seed_municipality, seed_neighbourhoods, seed_accounts)
+STEPS = (seed_municipality, seed_neighbourhoods, seed_households, seed_accounts, seed_residents)
 
 
 def seed_demo(client, var_dir):
@@ -122,7 +228,10 @@ def seed_demo(client, var_dir):
         return existing, False
     document = {}
     for step in STEPS:
-        document = step(client, document)
+        if "var_dir" in inspect.signature(step).parameters:
+            document = step(client, document, var_dir)
+        else:
+            document = step(client, document)
     write_credentials(var_dir, document)
     return document, True
 

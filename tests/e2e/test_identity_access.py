@@ -313,3 +313,21 @@ def test_an_erased_user_cannot_log_in_leaves_the_member_list_and_has_no_export(t
     wait_until(lambda: "Léa" not in names(), EVENT_TIMEOUT, describe=repr)
     assert "Sam" in names()
     assert api.request("GET", "/api/v1/me", staying["access_token"]).status_code == 200
+
+
+def test_the_demo_credentials_sign_in_at_once(platform):
+    """ARCHITECTURE §7: the seed's accounts work as written in var/demo/credentials.json."""
+    api, credentials = Api(platform.platform.http_url), platform.credentials
+    for role, key in (("admin", "admin"), ("city_staff", "staff"), ("moderator", "moderator")):
+        signed_in = tokens_of(api.request("POST", "/api/v1/auth/login", json={
+            "email": credentials[key]["email"], "password": credentials[key]["password"]}))
+        assert signed_in["user"]["role"] == role
+        assert signed_in["user"]["municipality_id"] == credentials["municipality_id"]
+    for resident in credentials["residents"]:
+        signed_in = tokens_of(api.request("POST", "/api/v1/auth/login", json={
+            "email": resident["email"], "password": resident["password"]}))
+        me = api.request("GET", "/api/v1/me", signed_in["access_token"]).json()
+        assert me["neighbourhood_id"] == resident["neighbourhood_id"] is not None
+    assert len(credentials["residents"]) == 3
+    assert len({c["code"] for c in credentials["invitation_codes"]}) == 5
+    assert all(c["neighbourhood_id"] for c in credentials["invitation_codes"])
