@@ -299,6 +299,8 @@ class IdentityService(QuartierService):
             tombstone = accounts.erased(account, time.time())
             if not self.accounts.replace(tombstone, account.version):
                 raise errors.conflict("your account changed meanwhile; retry")
+            # Failed-login counters are keyed by the e-mail address: it goes too.
+            self.attempts.clear(LOGIN_FAILURES.key(account.email))
             account = tombstone
         self.sessions.revoke_user(account.id)
         self.invitations.withdraw_issued_by(account.id)
