@@ -41,6 +41,7 @@ class identity:
     GET_ME = RpcMethod(services.IDENTITY, "get_me")
     UPDATE_ME = RpcMethod(services.IDENTITY, "update_me")
     ERASE_ME = RpcMethod(services.IDENTITY, "erase_me")
+    CHANGE_PASSWORD = RpcMethod(services.IDENTITY, "change_password")
     # GDPR export: every service that holds personal data answers `export_user(caller)`.
     EXPORT_USER = RpcMethod(services.IDENTITY, "export_user")
     # address register and invitation letters

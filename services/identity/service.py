@@ -281,6 +281,29 @@ class IdentityService(QuartierService):
         return updated.profile()
 
     @entrypoint
+    def change_password(self, caller, current_password, new_password):
+        """Needs the current password (failures count towards the login lockout, so this is no
+        side door for guessing). Every session ends, this one is replaced by a fresh chain."""
+        now = time.time()
+        account = self._own_account(caller)
+        key = LOGIN_FAILURES.key(account.email)
+        failures, oldest = self.attempts.window(key, LOGIN_FAILURES.since(now))
+        LOGIN_FAILURES.refuse_if_exhausted(failures, oldest, now)
+        if not isinstance(current_password, str) or not self.hashing.verify(
+                account.password_hash, current_password):
+            self.attempts.record(key, now)
+            raise errors.forbidden("the current password is wrong")
+        problem = passwords.password_problem(new_password, account.email)
+        if problem:
+            raise errors.invalid("invalid password", details={"new_password": problem})
+        updated = accounts.with_changes(account, {"password_hash": self.hashing.hash(new_password)})
+        if not self.accounts.replace(updated, account.version):
+            raise errors.conflict("your account changed meanwhile; retry")
+        self.sessions.revoke_user(account.id)
+        refresh_token, _ = self._start_session(updated, now)
+        return self._tokens(updated, refresh_token, now)
+
+    @entrypoint
     def export_user(self, caller):
         account = self._own_account(caller)
         return accounts.export(

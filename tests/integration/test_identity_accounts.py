@@ -258,3 +258,22 @@ def test_a_retried_registration_answers_like_the_first_and_announces_again(
                     email="ana@example.org", password="another long passphrase",
                     display_name="Ana", language="fr", client_id="10.0.0.1").code == \
         errors.CONFLICT
+
+
+def test_a_password_change_needs_the_current_one_and_ends_every_other_session(identity, city):
+    laptop = identity.login(caller={}, email="admin@mons.example", password=PASSWORD)
+    phone = identity.login(caller={}, email="admin@mons.example", password=PASSWORD)
+
+    assert error_of(identity.change_password, caller=city["admin"],
+                    current_password="not it at all", new_password="a brand new phrase"
+                    ).code == errors.FORBIDDEN
+    changed = identity.change_password(caller=city["admin"], current_password=PASSWORD,
+                                       new_password="a brand new phrase")
+
+    for old in (laptop, phone):
+        assert error_of(identity.refresh, caller={},
+                        refresh_token=old["refresh_token"]).code == errors.UNAUTHENTICATED
+    assert identity.refresh(caller={}, refresh_token=changed["refresh_token"])
+    assert error_of(identity.login, caller={}, email="admin@mons.example",
+                    password=PASSWORD).code == errors.UNAUTHENTICATED
+    assert identity.login(caller={}, email="admin@mons.example", password="a brand new phrase")

@@ -2,7 +2,7 @@
 people they live with."""
 from contracts import rpc
 from gateway.http.api import api
-from gateway.http.routes.auth import LANGUAGES, PROFILE
+from gateway.http.routes.auth import LANGUAGES, PROFILE, TOKENS
 
 TAG = "me"
 
@@ -70,6 +70,26 @@ def erase_me(ctx):
     """Your sessions end, every service erases or anonymises what it holds about you, and the
     e-mail address no longer signs in."""
     return ctx.call(rpc.identity.ERASE_ME)
+
+
+@api.operation(
+    "POST", "/api/v1/me/password", tag=TAG, summary="Change your password",
+    response=TOKENS,
+    body={
+        "type": "object",
+        "properties": {
+            "current_password": {"type": "string", "minLength": 1, "maxLength": 1024},
+            "new_password": {"type": "string", "minLength": 1, "maxLength": 1024},
+        },
+        "required": ["current_password", "new_password"],
+        "additionalProperties": False,
+    },
+    errors=(403, 429),
+)
+def change_password(ctx):
+    """Every session of the account ends (other devices sign in again); the answer carries the
+    tokens of a fresh one. A wrong current password is 403 and counts towards the lockout."""
+    return ctx.call(rpc.identity.CHANGE_PASSWORD, **ctx.body)
 
 
 @api.operation(
