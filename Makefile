@@ -10,7 +10,7 @@ PROTO_OUT := gateway/grpc/generated
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' 2>/dev/null)
 export AMQP_URI ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: run test venv proto broker bench clean unit contract integration e2e
+.PHONY: run test venv proto broker prometheus bench clean unit contract integration e2e
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,20 +32,24 @@ proto: $(PROTO_OUT)/.generated
 broker:
 	@deploy/local/ensure_broker.sh
 
+# promtool and prometheus for the deploy/prometheus checks and the real-Prometheus e2e test.
+prometheus:
+	@deploy/local/ensure_prometheus.sh
+
 run: venv proto broker
 	$(PY) -m deploy.local.run
 
 # Three pytest runs: integration tests run nameko containers in-process and need eventlet's
 # monkey patching, which the gateway, gRPC and end-to-end tests must not have (see pytest.ini).
-test: venv proto broker
+test: venv proto broker prometheus
 	$(PY) -m pytest tests/unit tests/contract
 	$(PY) -m pytest tests/integration
 	$(PY) -m pytest tests/e2e
 
-unit contract: venv proto
+unit contract: venv proto prometheus
 	$(PY) -m pytest tests/$@
 
-integration e2e: venv proto broker
+integration e2e: venv proto broker prometheus
 	$(PY) -m pytest tests/$@
 
 bench: venv proto broker
