@@ -331,3 +331,25 @@ def test_the_demo_credentials_sign_in_at_once(platform):
     assert len(credentials["residents"]) == 3
     assert len({c["code"] for c in credentials["invitation_codes"]}) == 5
     assert all(c["neighbourhood_id"] for c in credentials["invitation_codes"])
+
+
+def test_ten_failed_logins_lock_the_account_across_gateway_requests(town):
+    """The counter lives in identity, not in a gateway process: the 11th try, even with the right
+    password, is refused with the time left."""
+    api = town["api"]
+    created = api.request("POST", "/api/v1/city/accounts", town["admin"]["access_token"], json={
+        "email": "lock-%s@testville.example" % uuid.uuid4().hex[:6], "role": "moderator",
+        "display_name": "Mo"})
+    account = created.json()
+    email, password = account["account"]["email"], account["initial_password"]
+
+    answers = [api.request("POST", "/api/v1/auth/login",
+                           json={"email": email, "password": "wrong password %d" % i})
+               for i in range(10)]
+    locked = api.request("POST", "/api/v1/auth/login",
+                         json={"email": email, "password": password})
+
+    assert [a.status_code for a in answers] == [401] * 10
+    assert locked.status_code == 429
+    assert 800 < int(locked.headers["Retry-After"]) <= 900
+    assert "try again in" in locked.json()["error"]["message"]
