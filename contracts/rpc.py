@@ -37,6 +37,8 @@ class identity:
     REFRESH = RpcMethod(services.IDENTITY, "refresh")
     LOGOUT = RpcMethod(services.IDENTITY, "logout")
     CREATE_STAFF_ACCOUNT = RpcMethod(services.IDENTITY, "create_staff_account")
+    # Sessions ended lately, polled by the gateway to refuse their access tokens at once.
+    REVOKED_SESSIONS = RpcMethod(services.IDENTITY, "revoked_sessions")
     # the account holder
     GET_ME = RpcMethod(services.IDENTITY, "get_me")
     UPDATE_ME = RpcMethod(services.IDENTITY, "update_me")

@@ -62,7 +62,10 @@ def load_public_key(var_dir):
     return load_private_key(var_dir).public_key()
 
 
-def issue_access_token(private_key, caller: Caller, ttl=ACCESS_TOKEN_TTL, now=None):
+def issue_access_token(private_key, caller: Caller, ttl=ACCESS_TOKEN_TTL, now=None,
+                       session_id=None):
+    """`session_id` (claim `sid`) names the login session the token belongs to, so a gateway can
+    refuse tokens of a session that ended before they expire."""
     now = int(now if now is not None else time.time())
     claims = {
         "iss": ISSUER,
@@ -76,12 +79,19 @@ def issue_access_token(private_key, caller: Caller, ttl=ACCESS_TOKEN_TTL, now=No
         "nbh": caller.neighbourhood_id,
         "hh": caller.household_id,
     }
+    if session_id:
+        claims["sid"] = session_id
     return jwt.encode(claims, private_key, algorithm=ALGORITHM)
 
 
 def verify_access_token(token, public_key, leeway=5):
     """Return the Caller a valid token names; any defect is UNAUTHENTICATED with no detail that
     would help forge one."""
+    return caller_from_claims(access_token_claims(token, public_key, leeway))
+
+
+def access_token_claims(token, public_key, leeway=5):
+    """The claims of a valid token (same checks as verify_access_token)."""
     try:
         claims = jwt.decode(
             token,
@@ -96,6 +106,10 @@ def verify_access_token(token, public_key, leeway=5):
         raise DomainError(errors.UNAUTHENTICATED, "access token expired") from None
     except jwt.PyJWTError:
         raise DomainError(errors.UNAUTHENTICATED, "invalid access token") from None
+    return claims
+
+
+def caller_from_claims(claims):
     return Caller(
         user_id=claims["sub"],
         role=claims.get("role"),

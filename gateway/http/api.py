@@ -132,7 +132,8 @@ class Api:
 
         def view(**path_values):
             settings = current_app.config["QUARTIER"]
-            caller = authenticate(settings.public_key, required=operation.auth)
+            caller = authenticate(settings.public_key, required=operation.auth,
+                                  revocations=settings.revocations)
             require_role(caller, operation.roles)
             for name, value in path_values.items():
                 # An id that cannot exist is simply not found (same answer as an unknown one).

@@ -33,6 +33,8 @@ class GatewaySettings:
     rpc_timeout: float = 5.0
     health_timeout: float = 1.5
     max_body_bytes: int = 64 * 1024
+    # gateway.http.revocations.SessionRevocations, or None to trust tokens until they expire.
+    revocations: object = None
 
 
 def create_app(settings: GatewaySettings):

@@ -5,7 +5,7 @@ from flask import request
 from contracts import errors
 from contracts.caller import ANONYMOUS
 from contracts.errors import DomainError
-from servicekit.tokens import verify_access_token
+from servicekit.tokens import access_token_claims, caller_from_claims
 
 
 def bearer_token():
@@ -16,15 +16,19 @@ def bearer_token():
     return token.strip()
 
 
-def authenticate(public_key, required):
+def authenticate(public_key, required, revocations=None):
     """The Caller for this request: verified from the bearer token, or anonymous when the route
-    allows it. A token that is present but invalid is always refused, even on open routes."""
+    allows it. A token that is present but invalid is always refused, even on open routes, and so
+    is one whose session has ended (logout, refresh-token reuse, erasure)."""
     token = bearer_token()
     if token is None:
         if required:
             raise DomainError(errors.UNAUTHENTICATED, "a bearer access token is required")
         return ANONYMOUS
-    return verify_access_token(token, public_key)
+    claims = access_token_claims(token, public_key)
+    if revocations is not None and claims.get("sid") and revocations.is_revoked(claims["sid"]):
+        raise DomainError(errors.UNAUTHENTICATED, "this session has ended; sign in again")
+    return caller_from_claims(claims)
 
 
 def require_role(caller, roles):

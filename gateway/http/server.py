@@ -10,6 +10,7 @@ from waitress.server import create_server
 
 from gateway.http import request_log
 from gateway.http.app import GatewaySettings, create_app
+from gateway.http.revocations import SessionRevocations
 from servicekit import logs
 from servicekit.config import load_config, var_dir
 from servicekit.metrics import serve_metrics
@@ -30,8 +31,11 @@ def main():
     ).start()
     if not rpc_client.connected:
         log.warning("broker not reachable yet; answering 503 until it is")
+    revocations = SessionRevocations(
+        rpc_client, interval=float(config["REVOCATION_POLL_SECONDS"])).start()
     settings = GatewaySettings(
         rpc=rpc_client,
+        revocations=revocations,
         public_key=load_public_key(var_dir(config)),
         rpc_timeout=float(config["RPC_TIMEOUT"]),
         health_timeout=float(config["HEALTH_TIMEOUT"]),
@@ -57,6 +61,7 @@ def main():
     except (OSError, ValueError):
         pass  # raised by the closed socket map when shutting down
     finally:
+        revocations.stop()
         rpc_client.stop()
     return 0
 

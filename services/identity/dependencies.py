@@ -76,8 +76,8 @@ class _Signer:
     def __init__(self, private_key):
         self._private_key = private_key
 
-    def access_token(self, caller, now):
-        return issue_access_token(self._private_key, caller, now=now)
+    def access_token(self, caller, now, session_id):
+        return issue_access_token(self._private_key, caller, now=now, session_id=session_id)
 
 
 class AccessTokens(DependencyProvider):

@@ -95,8 +95,8 @@ class IdentityService(QuartierService):
         self.sessions.add(record)
         return refresh_token, record
 
-    def _tokens(self, account, refresh_token, now):
-        access_token = self.tokens.access_token(account.caller(), now)
+    def _tokens(self, account, refresh_token, record, now):
+        access_token = self.tokens.access_token(account.caller(), now, record.family_id)
         return sessions.token_response(access_token, refresh_token, account)
 
     @entrypoint
@@ -124,8 +124,8 @@ class IdentityService(QuartierService):
             upgraded = accounts.with_changes(account, {"password_hash": self.hashing.hash(password)})
             if self.accounts.replace(upgraded, account.version):
                 account = upgraded
-        refresh_token, _ = self._start_session(account, now)
-        return self._tokens(account, refresh_token, now)
+        refresh_token, record = self._start_session(account, now)
+        return self._tokens(account, refresh_token, record, now)
 
     @entrypoint
     def refresh(self, caller, refresh_token):
@@ -136,22 +136,22 @@ class IdentityService(QuartierService):
             refresh_token, str) and refresh_token else None
         record = self.sessions.get(token_hash) if token_hash else None
         if sessions.refresh_decision(record, now) == sessions.REUSE:
-            self.sessions.revoke_family(record.family_id)
+            self.sessions.revoke_family(record.family_id, time.time())
             raise sessions.reuse_refused()
         if not self.sessions.spend(token_hash, now):
             # Someone spent it between our read and our write: that is reuse as well.
-            self.sessions.revoke_family(record.family_id)
+            self.sessions.revoke_family(record.family_id, time.time())
             raise sessions.reuse_refused()
         account = self.accounts.get(record.user_id)
         if account is None or not account.active:
-            self.sessions.revoke_family(record.family_id)
+            self.sessions.revoke_family(record.family_id, time.time())
             raise sessions.unauthenticated("this account no longer exists")
         new_token, new_record = self._start_session(account, now, family_id=record.family_id)
         # A reuse detected while we were issuing revoked the chain before our token existed.
         if self.sessions.family_revoked(record.family_id):
-            self.sessions.revoke_family(record.family_id)
+            self.sessions.revoke_family(record.family_id, time.time())
             raise sessions.reuse_refused()
-        return self._tokens(account, new_token, now)
+        return self._tokens(account, new_token, new_record, now)
 
     @entrypoint
     def logout(self, caller, refresh_token):
@@ -160,8 +160,21 @@ class IdentityService(QuartierService):
         if isinstance(refresh_token, str) and refresh_token:
             record = self.sessions.get(sessions.hash_refresh_token(refresh_token))
             if record is not None:
-                self.sessions.revoke_family(record.family_id)
+                self.sessions.revoke_family(record.family_id, time.time())
         return {"logged_out": True}
+
+    @entrypoint
+    def revoked_sessions(self, caller, since):
+        """Sessions that ended after `since` (logout, refresh-token reuse, password change,
+        erasure): gateways poll this to refuse their access tokens at once instead of within the
+        15 minutes the tokens live. For the platform's own processes only."""
+        if not Caller.from_dict(caller).is_system:
+            raise errors.forbidden("for the platform's processes only")
+        if isinstance(since, bool) or not isinstance(since, (int, float)):
+            raise errors.invalid("since must be a timestamp")
+        now = time.time()
+        oldest = now - sessions.REVOCATION_WINDOW
+        return {"session_ids": self.sessions.revoked_since(max(since, oldest)), "as_of": now}
 
     # -- accounts ----------------------------------------------------------------------------
 
@@ -219,8 +232,8 @@ class IdentityService(QuartierService):
             metrics.REGISTRATIONS.labels(account.municipality_id).inc()  # business metric
         event, payload = accounts.user_registered(account)
         self.dispatch(event.name, payload)
-        refresh_token, _ = self._start_session(account, now)
-        return self._tokens(account, refresh_token, now)
+        refresh_token, record = self._start_session(account, now)
+        return self._tokens(account, refresh_token, record, now)
 
     def _replayed_registration(self, invitation, email, password):
         """The account a retried registration already created (same code, e-mail and password):
@@ -299,9 +312,9 @@ class IdentityService(QuartierService):
         updated = accounts.with_changes(account, {"password_hash": self.hashing.hash(new_password)})
         if not self.accounts.replace(updated, account.version):
             raise errors.conflict("your account changed meanwhile; retry")
-        self.sessions.revoke_user(account.id)
-        refresh_token, _ = self._start_session(updated, now)
-        return self._tokens(updated, refresh_token, now)
+        self.sessions.revoke_user(account.id, time.time())
+        refresh_token, record = self._start_session(updated, now)
+        return self._tokens(updated, refresh_token, record, now)
 
     @entrypoint
     def export_user(self, caller):
@@ -325,7 +338,7 @@ class IdentityService(QuartierService):
             # Failed-login counters are keyed by the e-mail address: it goes too.
             self.attempts.clear(LOGIN_FAILURES.key(account.email))
             account = tombstone
-        self.sessions.revoke_user(account.id)
+        self.sessions.revoke_user(account.id, time.time())
         self.invitations.withdraw_issued_by(account.id)
         event, payload = accounts.user_erased(account)
         self.dispatch(event.name, payload)

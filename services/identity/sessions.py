@@ -18,6 +18,8 @@ from servicekit.tokens import ACCESS_TOKEN_TTL
 
 REFRESH_TOKEN_BYTES = 32
 REFRESH_TOKEN_TTL = 30 * 24 * 3600  # a chain idle this long ends; each rotation renews it
+# How far back ended sessions matter: an access token of an older one has expired anyway.
+REVOCATION_WINDOW = ACCESS_TOKEN_TTL + 60
 
 ACTIVE = "active"
 ROTATED = "rotated"

@@ -33,6 +33,7 @@ PASSWORD = "correct horse battery staple 42"
 HEADER = "address_id,street,number,postcode,locality,latitude,longitude,household_id"
 STREETS = ["Rue Haute", "Rue Basse", "Place du Marché", "Rue du Moulin", "Avenue de la Gare"]
 EVENT_TIMEOUT = 15.0
+REVOCATION_TIMEOUT = 10.0
 
 
 class SourceAddressAdapter(HTTPAdapter):
@@ -118,7 +119,8 @@ def town(platform):
     staff = tokens_of(api.request("POST", "/api/v1/auth/login", json={
         "email": "staff-" + admin_email, "password": created.json()["initial_password"]}))
     return {"api": api, "running": running, "municipality_id": municipality["id"],
-            "staff": staff["access_token"], "admin": admin}
+            "staff": staff["access_token"], "admin": admin,
+            "admin_login": {"email": admin_email, "password": PASSWORD}}
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +261,9 @@ def test_defective_access_tokens_and_refresh_token_reuse(town):
 
     assert reused.status_code == 401 and "already used" in reused.json()["error"]["message"]
     assert newest.status_code == 401
+    # The chain's access tokens stop too, once the gateway has heard (it polls every 2 s).
+    wait_until(lambda: api.request("GET", "/api/v1/me", second["access_token"]).status_code
+               == 401, REVOCATION_TIMEOUT)
 
 
 def test_patch_me_cannot_change_role_or_neighbourhood(town, register):
@@ -311,6 +316,9 @@ def test_an_erased_user_cannot_log_in_leaves_the_member_list_and_has_no_export(t
         "refresh_token": leaving["refresh_token"]}).status_code == 401
     assert api.request("GET", "/api/v1/me/export", leaving["access_token"]).status_code == 401
     wait_until(lambda: "Léa" not in names(), EVENT_TIMEOUT, describe=repr)
+    # The erased account's access token is refused everywhere, not only by identity.
+    wait_until(lambda: api.request("GET", "/api/v1/neighbourhoods", leaving["access_token"])
+               .status_code == 401, REVOCATION_TIMEOUT)
     assert "Sam" in names()
     assert api.request("GET", "/api/v1/me", staying["access_token"]).status_code == 200
 
@@ -337,7 +345,9 @@ def test_ten_failed_logins_lock_the_account_across_gateway_requests(town):
     """The counter lives in identity, not in a gateway process: the 11th try, even with the right
     password, is refused with the time left."""
     api = town["api"]
-    created = api.request("POST", "/api/v1/city/accounts", town["admin"]["access_token"], json={
+    # A session of its own: another test ends the admin's first one.
+    admin = tokens_of(api.request("POST", "/api/v1/auth/login", json=town["admin_login"]))
+    created = api.request("POST", "/api/v1/city/accounts", admin["access_token"], json={
         "email": "lock-%s@testville.example" % uuid.uuid4().hex[:6], "role": "moderator",
         "display_name": "Mo"})
     account = created.json()

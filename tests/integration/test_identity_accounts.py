@@ -1,6 +1,7 @@
 """Identity's accounts on a real broker, with a stand-in neighbourhood service answering `locate`:
 the register import, letters, registration, login lockout, refresh rotation and reuse, the code
 limit per client, profile changes and erasure, co-resident invitations."""
+import jwt
 import pytest
 from nameko.events import event_handler
 from nameko.rpc import rpc
@@ -277,3 +278,18 @@ def test_a_password_change_needs_the_current_one_and_ends_every_other_session(id
     assert error_of(identity.login, caller={}, email="admin@mons.example",
                     password=PASSWORD).code == errors.UNAUTHENTICATED
     assert identity.login(caller={}, email="admin@mons.example", password="a brand new phrase")
+
+
+def test_ended_sessions_are_listed_for_the_gateways_and_access_tokens_name_them(identity, city):
+    first = identity.login(caller={}, email="admin@mons.example", password=PASSWORD)
+    second = identity.refresh(caller={}, refresh_token=first["refresh_token"])
+    session_id = jwt.decode(second["access_token"], options={"verify_signature": False})["sid"]
+    assert jwt.decode(first["access_token"], options={"verify_signature": False})["sid"] == \
+        session_id  # one chain, one session
+
+    error_of(identity.refresh, caller={}, refresh_token=first["refresh_token"])  # reuse
+
+    listed = identity.revoked_sessions(caller=SYSTEM, since=0)
+    assert listed["session_ids"] == [session_id]
+    assert error_of(identity.revoked_sessions, caller=city["admin"],
+                    since=0).code == errors.FORBIDDEN

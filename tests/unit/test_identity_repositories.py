@@ -135,15 +135,36 @@ def test_revoking_a_chain_ends_every_token_of_it_and_only_it(session_repo):
     for record in (first, second, other):
         session_repo.add(record)
 
-    session_repo.revoke_family(first.family_id)
+    session_repo.revoke_family(first.family_id, at=400.0)
 
     assert session_repo.family_revoked(first.family_id)
     assert not session_repo.family_revoked(other.family_id)
     assert session_repo.get(second.token_hash).status == sessions.REVOKED
     assert session_repo.spend(second.token_hash, 250.0) is False
     assert session_repo.get(other.token_hash).status == sessions.ACTIVE
-    session_repo.revoke_user("u1")
+    session_repo.revoke_user("u1", at=500.0)
     assert [r.status for r in session_repo.of_user("u1")] == [sessions.REVOKED] * 3
+
+
+def test_ended_chains_are_listed_by_when_they_ended_for_the_gateways(session_repo):
+    t = time.time()
+    chains = []
+    for _ in range(3):
+        _, record = sessions.new_refresh_token("u1", now=t - 100)
+        session_repo.add(record)
+        chains.append(record.family_id)
+    _, someone_else = sessions.new_refresh_token("u2", now=t - 100)
+    session_repo.add(someone_else)
+
+    session_repo.revoke_family(chains[0], at=t - 50)
+    session_repo.revoke_family(chains[0], at=t - 10)  # ended once: keeps its first time
+    session_repo.revoke_user("u1", at=t - 20)
+
+    listed = session_repo.revoked_since(t - 60)
+    assert listed[0] == chains[0] and set(listed) == set(chains)  # oldest first
+    assert set(session_repo.revoked_since(t - 30)) == {chains[1], chains[2]}
+    assert session_repo.revoked_since(t) == []
+    assert someone_else.family_id not in session_repo.revoked_since(0)
 
 
 # -- attempts ---------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
 """Refresh tokens (by hash) and their chains. Spending a token is a conditional update, so of two
-concurrent refreshes with the same token exactly one wins."""
+concurrent refreshes with the same token exactly one wins.
+
+Ended chains are also listed with the time they ended (`revoked_since`): gateways poll that list
+to refuse the chain's access tokens before they expire. Entries older than a day serve nobody
+(access tokens live 15 minutes) and are dropped."""
+from datetime import datetime, timezone
+
 import pymongo
 from pymongo.errors import DuplicateKeyError
 
 from services.identity.sessions import ACTIVE, REVOKED, ROTATED, RefreshToken
 
+KEEP_REVOKED_SECONDS = 24 * 3600
 _FIELDS = ("token_hash", "family_id", "user_id", "status", "issued_at", "expires_at", "spent_at")
 
 
@@ -24,6 +31,12 @@ class SqliteSessions:
             "CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id)")
         self.store.execute(
             "CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens (user_id)")
+        self.store.execute(
+            """CREATE TABLE IF NOT EXISTS revoked_sessions (
+                   family_id TEXT PRIMARY KEY,
+                   revoked_at REAL NOT NULL)""")
+        self.store.execute(
+            "CREATE INDEX IF NOT EXISTS revoked_sessions_at ON revoked_sessions (revoked_at)")
 
     def add(self, record):
         self.store.execute(
@@ -42,13 +55,31 @@ class SqliteSessions:
             (ROTATED, now, token_hash, ACTIVE, now))
         return cursor.rowcount == 1
 
-    def revoke_family(self, family_id):
-        self.store.execute(
-            "UPDATE refresh_tokens SET status = ? WHERE family_id = ?", (REVOKED, family_id))
+    def revoke_family(self, family_id, at):
+        with self.store.transaction() as connection:
+            connection.execute(
+                "UPDATE refresh_tokens SET status = ? WHERE family_id = ?", (REVOKED, family_id))
+            connection.execute(
+                "INSERT OR IGNORE INTO revoked_sessions (family_id, revoked_at) VALUES (?, ?)",
+                (family_id, at))
+            connection.execute("DELETE FROM revoked_sessions WHERE revoked_at < ?",
+                               (at - KEEP_REVOKED_SECONDS,))
 
-    def revoke_user(self, user_id):
-        self.store.execute(
-            "UPDATE refresh_tokens SET status = ? WHERE user_id = ?", (REVOKED, user_id))
+    def revoke_user(self, user_id, at):
+        with self.store.transaction() as connection:
+            connection.execute(
+                "INSERT OR IGNORE INTO revoked_sessions (family_id, revoked_at) "
+                "SELECT DISTINCT family_id, ? FROM refresh_tokens "
+                "WHERE user_id = ? AND status != ?", (at, user_id, REVOKED))
+            connection.execute(
+                "UPDATE refresh_tokens SET status = ? WHERE user_id = ?", (REVOKED, user_id))
+
+    def revoked_since(self, since):
+        """Ids of the chains that ended after `since`."""
+        rows = self.store.execute(
+            "SELECT family_id FROM revoked_sessions WHERE revoked_at > ? ORDER BY revoked_at",
+            (since,)).fetchall()
+        return [row["family_id"] for row in rows]
 
     def family_revoked(self, family_id):
         row = self.store.execute(
@@ -68,6 +99,10 @@ class MongoSessions:
         self.collection = store.db["refresh_tokens"]
         self.collection.create_index([("family_id", pymongo.ASCENDING)], name="family")
         self.collection.create_index([("user_id", pymongo.ASCENDING)], name="user")
+        self.revoked = store.db["revoked_sessions"]
+        self.revoked.create_index([("revoked_at", pymongo.ASCENDING)], name="revoked_at")
+        self.revoked.create_index([("expire_at", pymongo.ASCENDING)], expireAfterSeconds=0,
+                                  name="expire")
 
     @staticmethod
     def _record(document):
@@ -90,11 +125,28 @@ class MongoSessions:
             {"$set": {"status": ROTATED, "spent_at": now}})
         return result.modified_count == 1
 
-    def revoke_family(self, family_id):
+    def _record_revoked(self, family_id, at):
+        # $setOnInsert: a chain revoked twice keeps the time it first ended.
+        self.revoked.update_one(
+            {"_id": family_id},
+            {"$setOnInsert": {"revoked_at": at, "expire_at": datetime.fromtimestamp(
+                at + KEEP_REVOKED_SECONDS, timezone.utc)}},
+            upsert=True)
+
+    def revoke_family(self, family_id, at):
+        self._record_revoked(family_id, at)
         self.collection.update_many({"family_id": family_id}, {"$set": {"status": REVOKED}})
 
-    def revoke_user(self, user_id):
+    def revoke_user(self, user_id, at):
+        for family_id in self.collection.distinct(
+                "family_id", {"user_id": user_id, "status": {"$ne": REVOKED}}):
+            self._record_revoked(family_id, at)
         self.collection.update_many({"user_id": user_id}, {"$set": {"status": REVOKED}})
+
+    def revoked_since(self, since):
+        cursor = self.revoked.find({"revoked_at": {"$gt": since}}).sort(
+            "revoked_at", pymongo.ASCENDING)
+        return [document["_id"] for document in cursor]
 
     def family_revoked(self, family_id):
         return self.collection.find_one({"family_id": family_id, "status": REVOKED}) is not None
