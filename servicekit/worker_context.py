@@ -21,8 +21,9 @@ log = logging.getLogger("quartier.worker")
 # sends. The gateway's RPC client sends `nameko.request_id`.
 REQUEST_ID_KEY = "request_id"
 
-# Entrypoints polled by probes every few seconds: logging each call would drown the real ones.
-QUIET_ENTRYPOINTS = frozenset({"health"})
+# Entrypoints polled every few seconds (probes' health checks, the gateways' ended-sessions poll):
+# logging each call would drown the real ones.
+QUIET_ENTRYPOINTS = frozenset({"health", "revoked_sessions"})
 # Timers are housekeeping that runs every few seconds; their successes are not news.
 QUIET_KINDS = frozenset({"timer"})
 
