@@ -363,3 +363,25 @@ def test_ten_failed_logins_lock_the_account_across_gateway_requests(town):
     assert locked.status_code == 429
     assert 800 < int(locked.headers["Retry-After"]) <= 900
     assert "try again in" in locked.json()["error"]["message"]
+
+
+def test_a_resident_invites_the_people_they_live_with_up_to_the_cap(town, register):
+    api = town["api"]
+    first = tokens_of(register_resident(town, register["letters"]["h0040"]["invitation_code"],
+                                        "h40-a-%s@example.org" % uuid.uuid4().hex[:6]))
+    codes = []
+    for _ in range(3):
+        invited = api.request("POST", "/api/v1/me/household/invitations", first["access_token"])
+        assert invited.status_code == 201, invited.text
+        codes.append(invited.json()["invitation_code"])
+    full = api.request("POST", "/api/v1/me/household/invitations", first["access_token"])
+
+    assert full.status_code == 409 and "at most 4 adults" in full.json()["error"]["message"]
+    joined = tokens_of(register_resident(town, codes[0],
+                                         "h40-b-%s@example.org" % uuid.uuid4().hex[:6],
+                                         name="Tom Dupont"))
+    me = api.request("GET", "/api/v1/me", joined["access_token"]).json()
+    assert (me["household_id"], me["neighbourhood_id"]) == (
+        "h0040", register["cells"][cell_of(*register["points"]["h0040"])])
+    assert api.request("POST", "/api/v1/me/household/invitations",
+                       town["staff"]).status_code == 403
