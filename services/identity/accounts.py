@@ -187,6 +187,12 @@ def profile_changes(account: Account, requested):
     return {name: value for name, value in cleaned.items() if getattr(account, name) != value}
 
 
+def household_changes(account: Account, household):
+    """What a corrected address register entry changes for a member of that household."""
+    found = {"street": household.street, "neighbourhood_id": household.neighbourhood_id}
+    return {name: value for name, value in found.items() if getattr(account, name) != value}
+
+
 def with_changes(account: Account, changes):
     return replace(account, version=account.version + 1, **changes)
 

@@ -17,7 +17,7 @@ from services.identity.dependencies import (
     AccessTokens, Accounts, Attempts, Households, InvitationSecret, Invitations, Municipalities,
     PasswordHashing, Sessions,
 )
-from services.identity.repositories.households import CONFLICT
+from services.identity.repositories.households import CONFLICT, UPDATED
 from services.identity.repositories.invitations import DuplicateCode
 from services.identity.throttle import CODE_FAILURES, LOGIN_FAILURES
 
@@ -370,7 +370,22 @@ class IdentityService(QuartierService):
             if outcome == CONFLICT:
                 rejected.append(addresses.rejection(
                     line, household.address_id, "address_id already belongs to another household"))
+            elif outcome == UPDATED:
+                self._follow_household(household)
         return addresses.report(received, outcomes, rejected)
+
+    def _follow_household(self, household):
+        """A corrected register entry (street, or a point now in another neighbourhood) carries
+        over to the household's members and is announced like any profile change."""
+        for account in self.accounts.in_household(household.municipality_id,
+                                                  household.household_id):
+            changes = accounts.household_changes(account, household)
+            if not changes:
+                continue
+            updated = accounts.with_changes(account, changes)
+            if self.accounts.replace(updated, account.version):
+                event, payload = accounts.user_updated(updated, changes)
+                self.dispatch(event.name, payload)
 
     # -- invitation letters ------------------------------------------------------------------
 

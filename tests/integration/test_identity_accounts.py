@@ -293,3 +293,21 @@ def test_ended_sessions_are_listed_for_the_gateways_and_access_tokens_name_them(
     assert listed["session_ids"] == [session_id]
     assert error_of(identity.revoked_sessions, caller=city["admin"],
                     since=0).code == errors.FORBIDDEN
+
+
+def test_a_corrected_register_entry_carries_over_to_the_households_members(
+        identity, listener, city):
+    codes = letters(identity, city)
+    tokens = register(identity, codes["H1"], "ana@example.org")
+    me = Caller(user_id=tokens["user"]["id"], role=RESIDENT).to_dict()
+    corrected = REGISTER.replace("A1,Rue Haute,12,7000,Mons,50.45,3.90,H1",
+                                 "A1,Rue Haute-Ville,12,7000,Mons,50.45,4.20,H1")
+
+    with entrypoint_waiter(listener, "on_updated", timeout=RPC_TIMEOUT) as updated:
+        report = identity.import_addresses(caller=city["staff"], municipality_id=city["id"],
+                                           csv_text=corrected)
+
+    assert (report["updated"], report["unchanged"]) == (1, 1)
+    assert updated.get()["changes"] == {"street": "Rue Haute-Ville", "neighbourhood_id": "nb-east"}
+    profile = identity.get_me(caller=me)
+    assert (profile["street"], profile["neighbourhood_id"]) == ("Rue Haute-Ville", "nb-east")

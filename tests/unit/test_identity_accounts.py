@@ -158,3 +158,11 @@ def test_events_carry_what_consumers_need_with_stable_ids():
     assert accounts.user_erased(account)[1] == {
         "user_id": account.id, "municipality_id": "m1",
         "event_id": "user_erased:" + account.id, "schema_version": 1}
+
+
+def test_a_corrected_register_entry_changes_street_and_neighbourhood_only_when_they_differ():
+    account = resident()
+
+    assert accounts.household_changes(account, household()) == {}
+    moved = household(neighbourhood_id="n-2")
+    assert accounts.household_changes(account, moved) == {"neighbourhood_id": "n-2"}

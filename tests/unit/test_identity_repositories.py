@@ -287,3 +287,14 @@ def test_a_duplicate_code_hash_is_reported_not_overwritten(invitation_repo):
 
     with pytest.raises(DuplicateCode):
         invitation_repo.add(record)
+
+
+def test_the_active_members_of_a_household_are_listed(account_repo):
+    ana, ben, other = resident("ana@example.org"), resident("ben@example.org"), \
+        resident("cy@example.org", household_id="H2")
+    for account in (ana, ben, other):
+        account_repo.add(account)
+    account_repo.replace(accounts.erased(ben, 5.0), ben.version)
+
+    assert [a.id for a in account_repo.in_household("m1", "H1")] == [ana.id]
+    assert account_repo.in_household("m2", "H1") == []

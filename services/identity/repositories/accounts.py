@@ -62,6 +62,12 @@ class SqliteAccounts:
     def delete(self, account_id):
         self.store.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
 
+    def in_household(self, municipality_id, household_id):
+        rows = self.store.execute(
+            "SELECT document FROM accounts WHERE municipality_id = ? AND household_id = ? "
+            "AND active = 1 ORDER BY id", (municipality_id, household_id)).fetchall()
+        return [Account.from_dict(json.loads(row["document"])) for row in rows]
+
     def household_adults(self, municipality_id, household_id):
         return self.store.execute(
             "SELECT COUNT(*) FROM accounts WHERE municipality_id = ? AND household_id = ? "
@@ -119,6 +125,12 @@ class MongoAccounts:
 
     def delete(self, account_id):
         self.collection.delete_one({"_id": account_id})
+
+    def in_household(self, municipality_id, household_id):
+        cursor = self.collection.find(
+            {"municipality_id": municipality_id, "household_id": household_id,
+             "erased_at": None}).sort("_id", pymongo.ASCENDING)
+        return [self._account(document) for document in cursor]
 
     def household_adults(self, municipality_id, household_id):
         return self.collection.count_documents(
