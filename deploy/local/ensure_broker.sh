@@ -119,4 +119,12 @@ if ! management_answers; then
         say "WARNING:   rabbitmq-plugins enable rabbitmq_management  (or set RABBIT_API_URI)"
     fi
 fi
+
+# Prometheus reads the broker's queues through the rabbitmq_prometheus plugin on port 15692
+# (deploy/prometheus); the platform and its tests run without it, so missing it is only a note.
+if ! port_open "$AMQP_HOST" 15692 && command -v rabbitmq-plugins >/dev/null 2>&1 \
+        && is_local "$AMQP_HOST"; then
+    rabbitmq-plugins enable rabbitmq_prometheus </dev/null >/dev/null 2>&1 \
+        || say "note: could not enable rabbitmq_prometheus; Prometheus will see the broker as down"
+fi
 exit 0
