@@ -18,7 +18,7 @@ from nameko.timer import timer
 
 from contracts import errors
 from contracts.errors import DomainError
-from servicekit import VERSION, event_inbox, metrics
+from servicekit import VERSION, event_inbox, idempotency, metrics
 from servicekit.store import open_store, repository_for
 from servicekit.worker_context import RequestIds, WorkerLog, entrypoint_kind, outcome_of
 
@@ -254,6 +254,56 @@ def event_handler(event, **options):
         )(handle)
 
     return decorate
+
+
+class IdempotencyKeys(RepositoryProvider):
+    """`self.idempotency.run(caller, "create_post", key, request, create)`: see
+    servicekit.idempotency. Declare it on the services whose RPCs create things."""
+
+    sqlite_adapter = idempotency.SqliteIdempotencyKeys
+    mongo_adapter = idempotency.MongoIdempotencyKeys
+
+    def get_dependency(self, worker_ctx):
+        return IdempotentRuns(self.repository)
+
+
+class IdempotentRuns:
+    # Concurrent replays wait this long for the first request to finish, within the gateway's
+    # 5 s RPC timeout; past it they get a conflict they may retry.
+    WAIT_SECONDS = 4.0
+    POLL_SECONDS = 0.02
+
+    def __init__(self, repository):
+        self.repository = repository
+
+    def run(self, caller, operation, key, request, create):
+        """Return create()'s result, once per (operation, user, key): a replay with the same
+        request gets the first result, a different request with the same key is refused (422).
+        With no key, just create."""
+        if key is None:
+            return create()
+        idempotency.validate_key(key)
+        scope = "%s:%s" % (operation, caller.user_id or "anonymous")
+        request_fingerprint = idempotency.fingerprint(request)
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        while True:
+            state, response = self.repository.begin(scope, key, request_fingerprint)
+            if state == idempotency.NEW:
+                try:
+                    result = create()
+                except BaseException:
+                    # A refused or failed request created nothing: the key may be used again.
+                    self.repository.abandon(scope, key)
+                    raise
+                self.repository.complete(scope, key, result)
+                return result
+            if state == idempotency.REPLAY:
+                return response
+            if state == idempotency.MISMATCH:
+                raise idempotency.replay_mismatch()
+            if time.monotonic() > deadline:
+                raise errors.conflict("a request with this Idempotency-Key is still in progress")
+            eventlet.sleep(self.POLL_SECONDS)
 
 
 EVENT_RETRY_INTERVAL = 5  # seconds between looks at the parked events

@@ -15,6 +15,9 @@ from jsonschema import Draft202012Validator
 from contracts import errors
 from contracts.errors import DomainError
 from gateway.http.auth import authenticate, require_role
+from servicekit import idempotency
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 _PATH_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 # Path parameters are identifiers: bounded and from a safe alphabet, checked before any RPC.
@@ -39,6 +42,8 @@ class Operation:
     # This route's request body limit when it needs more than the gateway's default (a GeoJSON
     # import); app.py enforces it before the body is read.
     max_body_bytes: Optional[int] = None
+    # Accepts an `Idempotency-Key` header: a retried request gets the first response.
+    idempotent: bool = False
 
     @property
     def operation_id(self):
@@ -63,6 +68,7 @@ class RequestContext:
     rpc: object
     request_id: str
     rpc_timeout: float
+    idempotency_key: Optional[str] = None
 
     def call(self, method, **kwargs):
         """Call an RPC method on behalf of this request's caller."""
@@ -98,13 +104,14 @@ class Api:
 
     def operation(self, method, path, *, summary, tag, auth=True, roles=(), query=None,
                   required_query=(), body=None, status=200, response=None, errors=(),
-                  max_body_bytes=None):
+                  max_body_bytes=None, idempotent=False):
         def register(handler):
             self.operations.append(Operation(
                 method=method.upper(), path=path, handler=handler, summary=summary, tag=tag,
                 auth=auth, roles=frozenset(roles), query=query or {},
                 required_query=tuple(required_query), body=body, status=status,
                 response=response, errors=tuple(errors), max_body_bytes=max_body_bytes,
+                idempotent=idempotent,
             ))
             return handler
         return register
@@ -154,9 +161,15 @@ class Api:
                 problems = _validation_details(body_validator, body)
                 if problems:
                     raise errors.invalid("invalid request body", details=problems)
+            idempotency_key = None
+            if operation.idempotent:
+                idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
+                if idempotency_key is not None:
+                    idempotency.validate_key(idempotency_key)
             context = RequestContext(
                 caller=caller, query=query, body=body, rpc=settings.rpc,
                 request_id=g.request_id, rpc_timeout=settings.rpc_timeout,
+                idempotency_key=idempotency_key,
             )
             result = operation.handler(context, **path_values)
             # A handler answering in another format than JSON (a CSV export) builds its response.

@@ -65,6 +65,14 @@ def _operation_document(operation):
          "schema": schema, **({"description": schema["description"]} if "description" in schema else {})}
         for name, schema in operation.query.items()
     ]
+    if operation.idempotent:
+        parameters.append({
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,128}$"},
+            "description": "Retrying with the same key returns the first response instead of "
+                           "creating again (kept 24 h); the same key with another body is 422.",
+        })
+        statuses.add(422)
     document = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
