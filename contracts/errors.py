@@ -4,6 +4,7 @@ A service raises `DomainError(code, message)`; nameko serialises it as
 `{"exc_path": "contracts.errors.DomainError", "exc_args": [code, message, details], ...}` and the
 gateway's RPC client rebuilds it. Any other exception from a service is an internal error.
 """
+import json
 
 INVALID = "invalid"
 UNAUTHENTICATED = "unauthenticated"
@@ -52,9 +53,17 @@ class DomainError(Exception):
     def __init__(self, code, message, details=None):
         if code not in STATUS:
             raise ValueError("unknown error code %r" % (code,))
-        # No `details` argument when there are none: nameko sends exception args as strings, and
-        # a None would arrive as the text "None" in every error body.
-        super().__init__(*((code, message) if details is None else (code, message, details)))
+        # On the wire (nameko) exception args become strings, so details travel JSON-encoded and
+        # are decoded here when a DomainError is rebuilt from them: numbers stay numbers. No
+        # details argument at all when there are none (a None would arrive as the text "None").
+        if isinstance(details, str):
+            try:
+                details = json.loads(details)
+            except ValueError:
+                pass
+        wire = (code, message) if details is None else (
+            code, message, json.dumps(details, default=str, sort_keys=True))
+        super().__init__(*wire)
         self.code = code
         self.message = message
         self.details = details

@@ -9,6 +9,7 @@ import sys
 from waitress.server import create_server
 
 from gateway.http import request_log
+from gateway.http.api import api
 from gateway.http.app import GatewaySettings, create_app
 from gateway.http.revocations import SessionRevocations
 from servicekit import logs
@@ -18,6 +19,10 @@ from servicekit.rpc_client import RpcClient
 from servicekit.tokens import load_public_key
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "config.yaml")
+
+
+def largest_body_limit(default_limit):
+    return max([default_limit] + [op.max_body_bytes for op in api.operations if op.max_body_bytes])
 
 
 def main():
@@ -45,7 +50,9 @@ def main():
     serve_metrics(config.get("METRICS_PORT"))
     server = create_server(
         app, host=config["HOST"], port=int(config["PORT"]), threads=int(config["THREADS"]),
-        max_request_body_size=int(config["MAX_BODY_BYTES"]), ident="quartier",
+        # waitress refuses bodies over this before Flask sees them, so it is the largest limit any
+        # route declares; the app enforces each route's own limit (64 KiB unless declared).
+        max_request_body_size=largest_body_limit(settings.max_body_bytes), ident="quartier",
         channel_timeout=30,
     )
 

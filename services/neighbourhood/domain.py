@@ -268,6 +268,9 @@ def member_changes(changes):
         found["first_name"] = first_name(changes["display_name"])
     if "street" in changes:
         found["street"] = clean_street(changes["street"])
+    # A corrected address register can move a household to another neighbourhood.
+    if isinstance(changes.get("neighbourhood_id"), str) and changes["neighbourhood_id"]:
+        found["neighbourhood_id"] = changes["neighbourhood_id"]
     return found
 
 
@@ -292,14 +295,15 @@ def activation_due(neighbourhood, households, threshold):
 
 def member_joined(member):
     return events.MEMBER_JOINED, events.MEMBER_JOINED.payload(
-        "member_joined:" + member.user_id,
+        # Keyed by neighbourhood too: a member moved by a register correction joins again.
+        "member_joined:%s:%s" % (member.user_id, member.neighbourhood_id),
         user_id=member.user_id, neighbourhood_id=member.neighbourhood_id,
         household_id=member.household_id)
 
 
 def member_left(member):
     return events.MEMBER_LEFT, events.MEMBER_LEFT.payload(
-        "member_left:" + member.user_id,
+        "member_left:%s:%s" % (member.user_id, member.neighbourhood_id),
         user_id=member.user_id, neighbourhood_id=member.neighbourhood_id)
 
 

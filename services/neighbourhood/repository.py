@@ -148,6 +148,14 @@ class SqliteNeighbourhoods:
                                (*changes.values(), user_id))
         return self.get_member(user_id)
 
+    def move_member(self, user_id, neighbourhood_id):
+        """Re-home a member (a corrected address register); their follows end."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE members SET neighbourhood_id = ? WHERE user_id = ?",
+                       (neighbourhood_id, user_id))
+            db.execute("DELETE FROM follows WHERE user_id = ?", (user_id,))
+        return self.get_member(user_id)
+
     def remove_member(self, user_id):
         """Delete the member and their follows; return the member that was, or None."""
         with self.store.transaction() as db:
@@ -303,6 +311,11 @@ class MongoNeighbourhoods:
                    if v is not None}
         if changes:
             self.members.update_one({"_id": user_id}, {"$set": changes})
+        return self.get_member(user_id)
+
+    def move_member(self, user_id, neighbourhood_id):
+        self.members.update_one({"_id": user_id}, {"$set": {"neighbourhood_id": neighbourhood_id}})
+        self.follows.delete_many({"user_id": user_id})
         return self.get_member(user_id)
 
     def remove_member(self, user_id):

@@ -233,8 +233,21 @@ class NeighbourhoodService(QuartierService):
     @event_handler(events.USER_UPDATED)
     def on_user_updated(self, payload):
         changes = domain.member_changes(payload.get("changes"))
+        before = self.neighbourhoods.get_member(payload["user_id"]) if changes else None
+        if before is None:
+            return
+        new_home = changes.pop("neighbourhood_id", before.neighbourhood_id)
         if changes:
-            self.neighbourhoods.update_member(payload["user_id"], **changes)
+            self.neighbourhoods.update_member(before.user_id, **changes)
+        if new_home != before.neighbourhood_id:
+            # Left before joined, each announced (fixed event ids: replays are dropped
+            # downstream). Follows end: they were chosen for the old home's neighbours.
+            event, left = domain.member_left(before)
+            self.dispatch(event.name, left)
+            moved = self.neighbourhoods.move_member(before.user_id, new_home)
+            event, joined = domain.member_joined(moved)
+            self.dispatch(event.name, joined)
+            self._announce_activation(new_home)
 
     @event_handler(events.USER_ERASED)
     def on_user_erased(self, payload):

@@ -111,7 +111,7 @@ def test_registered_residents_appear_in_their_neighbour_list_by_first_name_and_s
         {"user_id": "u2", "first_name": "Jean-Luc", "street": "Avenue de la Gare"},
         {"user_id": "u1", "first_name": "Marie", "street": "Rue Haute"},
     ], "next_cursor": None}
-    assert received(events.MEMBER_JOINED.name)[0]["event_id"] == "member_joined:u1"
+    assert received(events.MEMBER_JOINED.name)[0]["event_id"] == "member_joined:u1:" + cells["r0c0"]
 
 
 def test_a_replayed_registration_changes_nothing(container, neighbourhood, dispatch, cells):
@@ -213,6 +213,28 @@ def test_an_unlisted_resident_leaves_the_neighbour_list_and_a_renamed_one_shows_
 
     listed = neighbourhood.list_members(caller=resident("u1"), neighbourhood_id=cells["r0c0"])
     assert [m["first_name"] for m in listed["items"]] == ["Beatriz"]
+
+
+def test_a_register_correction_moves_a_member_to_their_new_neighbourhood(
+        container, neighbourhood, dispatch, cells, listener):
+    register(container, dispatch, "u1", cells["r0c1"], street="Rue Haute")
+    neighbourhood.follow(caller=resident("u1"), neighbourhood_id=cells["r0c0"])
+
+    with entrypoint_waiter(listener, "on_joined", timeout=RPC_TIMEOUT):
+        deliver(container, dispatch, events.USER_UPDATED, "on_user_updated", user_id="u1",
+                municipality_id=MUNICIPALITY,
+                changes={"street": "Rue Basse", "neighbourhood_id": cells["r0c2"]})
+
+    mine = neighbourhood.export_user(caller=resident("u1"))
+    assert mine["membership"]["neighbourhood_id"] == cells["r0c2"]
+    assert mine["membership"]["street"] == "Rue Basse"
+    assert mine["follows"] == []  # chosen for the old home's neighbours
+    counts = {n["id"]: n["households"] for n in neighbourhood.list_neighbourhoods(
+        caller=resident("u1"))["items"]}
+    assert (counts[cells["r0c1"]], counts[cells["r0c2"]]) == (0, 1)
+    assert [e["neighbourhood_id"] for e in received(events.MEMBER_LEFT.name)] == [cells["r0c1"]]
+    assert [e["neighbourhood_id"] for e in received(events.MEMBER_JOINED.name)] == [
+        cells["r0c1"], cells["r0c2"]]
 
 
 def test_an_erased_user_leaves_everything_behind_and_others_stay(

@@ -23,3 +23,12 @@ def test_an_error_with_details_keeps_them():
     assert received.to_dict() == {"code": "invalid", "message": "invalid neighbourhoods",
                                   "details": {"features.1": "geometry is empty"}}
     assert isinstance(received, DomainError)
+
+
+def test_numbers_and_lists_in_details_keep_their_types():
+    sent = errors.DomainError(errors.RATE_LIMITED, "too many failed logins",
+                              details={"retry_after": 840, "fields": ["email", "password"]})
+
+    received = error_from_reply("identity.login", serialize(sent))
+
+    assert received.details == {"retry_after": 840, "fields": ["email", "password"]}

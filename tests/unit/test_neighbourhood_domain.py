@@ -90,7 +90,7 @@ def test_events_carry_fixed_ids_so_replays_are_dropped_downstream():
     activated = domain.neighbourhood_activated(neighbourhood())[1]
 
     assert event == events.MEMBER_JOINED
-    assert joined["event_id"] == again["event_id"] == "member_joined:u1"
+    assert joined["event_id"] == again["event_id"] == "member_joined:u1:" + member.neighbourhood_id
     assert activated == {"neighbourhood_id": "n1", "municipality_id": "m1",
                          "event_id": "neighbourhood_activated:n1",
                          "schema_version": events.NEIGHBOURHOOD_ACTIVATED.schema_version}
