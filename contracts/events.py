@@ -60,14 +60,30 @@ HELPER_PROFILE_REMOVED = _event(
 )
 
 # feed
-POST_CREATED = _event(services.FEED, "post_created", "post_id", "neighbourhood_id", "author_id")
-POST_UPDATED = _event(services.FEED, "post_updated", "post_id", "neighbourhood_id", "author_id")
-POST_DELETED = _event(services.FEED, "post_deleted", "post_id", "neighbourhood_id")
-COMMENT_CREATED = _event(
-    services.FEED, "comment_created", "comment_id", "post_id", "neighbourhood_id", "author_id"
+# municipality_id lets consumers count per municipality; neighbourhood_ids is the audience (a post
+# may go to home + followed neighbourhoods, an announcement to several); published_at is later
+# than now for a scheduled announcement.
+POST_CREATED = _event(
+    services.FEED, "post_created", "post_id", "neighbourhood_id", "author_id", "municipality_id",
+    "neighbourhood_ids", "category", "published_at",
 )
+POST_UPDATED = _event(
+    services.FEED, "post_updated", "post_id", "neighbourhood_id", "author_id", "municipality_id",
+    "category",
+)
+POST_DELETED = _event(
+    services.FEED, "post_deleted", "post_id", "neighbourhood_id", "municipality_id"
+)
+# post_author_id: whom a "reply to your post" notification goes to.
+COMMENT_CREATED = _event(
+    services.FEED, "comment_created", "comment_id", "post_id", "neighbourhood_id", "author_id",
+    "municipality_id", "post_author_id",
+)
+# content_kind "post" or "comment"; moderation hides after N reports from distinct households
+# (reporter_household_id) and needs to know whose content it is (author_id).
 CONTENT_REPORTED = _event(
-    services.FEED, "content_reported", "content_id", "content_kind", "reporter_id", "reason"
+    services.FEED, "content_reported", "content_id", "content_kind", "reporter_id", "reason",
+    "municipality_id", "neighbourhood_id", "reporter_household_id", "author_id", "post_id",
 )
 
 # moderation

@@ -70,6 +70,26 @@ class neighbourhood:
 
 class feed:
     HEALTH = HEALTH[services.FEED]
+    # posts and the feed
+    CREATE_POST = RpcMethod(services.FEED, "create_post")
+    GET_POST = RpcMethod(services.FEED, "get_post")
+    UPDATE_POST = RpcMethod(services.FEED, "update_post")
+    DELETE_POST = RpcMethod(services.FEED, "delete_post")
+    FEED_PAGE = RpcMethod(services.FEED, "feed_page")
+    SET_SHARED_WITH_CITY = RpcMethod(services.FEED, "set_shared_with_city")
+    GET_TRANSLATION = RpcMethod(services.FEED, "get_translation")
+    # comments, thanks, reports
+    ADD_COMMENT = RpcMethod(services.FEED, "add_comment")
+    LIST_COMMENTS = RpcMethod(services.FEED, "list_comments")
+    ADD_REACTION = RpcMethod(services.FEED, "add_reaction")
+    REMOVE_REACTION = RpcMethod(services.FEED, "remove_reaction")
+    REPORT_CONTENT = RpcMethod(services.FEED, "report_content")
+    # the city
+    CREATE_ANNOUNCEMENT = RpcMethod(services.FEED, "create_announcement")
+    LIST_ANNOUNCEMENTS = RpcMethod(services.FEED, "list_announcements")
+    # Counts only (posts, comments, thanks per neighbourhood, category and ISO week), never text.
+    STATISTICS = RpcMethod(services.FEED, "statistics")
+    EXPORT_USER = RpcMethod(services.FEED, "export_user")
 
 
 class translation:

@@ -106,8 +106,8 @@ def test_routing_keys_in_docstrings_and_other_strings_are_not_calls():
      "contracts.rpc.identity.DELETE_MUNICIPALITY: contracts.rpc.identity has no "
      "DELETE_MUNICIPALITY"),
     ("rpc.billing.CHARGE", "contracts.rpc.billing.CHARGE: contracts.rpc has no billing"),
-    ("contracts.rpc.feed.CREATE_POST",
-     "contracts.rpc.feed.CREATE_POST: contracts.rpc.feed has no CREATE_POST"),
+    ("contracts.rpc.feed.NO_SUCH_METHOD",
+     "contracts.rpc.feed.NO_SUCH_METHOD: contracts.rpc.feed has no NO_SUCH_METHOD"),
     ("identity_rpc.GET_MUNICIPALTY",
      "contracts.rpc.identity.GET_MUNICIPALTY: contracts.rpc.identity has no GET_MUNICIPALTY"),
     ('rpc.HEALTH["billing"]', "HEALTH['billing']: no such service"),
