@@ -66,6 +66,21 @@ class neighbourhood:
     UNFOLLOW = RpcMethod(services.NEIGHBOURHOOD, "unfollow")
     SET_DIRECTORY_LISTING = RpcMethod(services.NEIGHBOURHOOD, "set_directory_listing")
     EXPORT_USER = RpcMethod(services.NEIGHBOURHOOD, "export_user")
+    # the neighbourhood calendar (residents' events and RSVPs)
+    CREATE_EVENT = RpcMethod(services.NEIGHBOURHOOD, "create_event")
+    LIST_EVENTS = RpcMethod(services.NEIGHBOURHOOD, "list_events")
+    GET_EVENT = RpcMethod(services.NEIGHBOURHOOD, "get_event")
+    UPDATE_EVENT = RpcMethod(services.NEIGHBOURHOOD, "update_event")
+    CANCEL_EVENT = RpcMethod(services.NEIGHBOURHOOD, "cancel_event")
+    SET_RSVP = RpcMethod(services.NEIGHBOURHOOD, "set_rsvp")
+    # the organisations map (GeoJSON for readers; managed by city staff and admins)
+    ORGANISATION_CATEGORIES = RpcMethod(services.NEIGHBOURHOOD, "organisation_categories")
+    LIST_ORGANISATIONS = RpcMethod(services.NEIGHBOURHOOD, "list_organisations")
+    LIST_CITY_ORGANISATIONS = RpcMethod(services.NEIGHBOURHOOD, "list_city_organisations")
+    CREATE_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "create_organisation")
+    GET_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "get_organisation")
+    UPDATE_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "update_organisation")
+    DELETE_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "delete_organisation")
 
 
 class feed:

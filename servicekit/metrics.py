@@ -79,6 +79,11 @@ CONTENT_MODERATED = Counter(
     "flagged.",
     ["municipality", "action"],
 )
+CALENDAR_EVENTS_CREATED = Counter(
+    "quartier_calendar_events_created_total",
+    "Events residents put in their neighbourhood calendar (neighbourhood).",
+    ["municipality"],
+)
 TRANSLATION_CACHE = Counter(
     "quartier_translation_cache_total",
     "Translation lookups by cache result (hit or miss) (translation).",

@@ -7,10 +7,11 @@ from nameko.events import EventDispatcher
 
 from contracts import errors, events, services
 from contracts.caller import RESIDENT, Caller
-from servicekit.nameko_extensions import QuartierService, event_handler, rpc
+from servicekit import metrics
+from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, event_handler, rpc
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
-from services.neighbourhood import domain, geography
-from services.neighbourhood.dependencies import Neighbourhoods
+from services.neighbourhood import calendar, domain, geography, organisations
+from services.neighbourhood.dependencies import Calendar, Neighbourhoods, Organisations
 
 
 def _now():
@@ -185,8 +186,12 @@ class NeighbourhoodService(QuartierService):
         caller = Caller.from_dict(caller)
         if not caller.user_id or caller.is_system:
             raise errors.forbidden("an account is required")
-        return domain.export(self.neighbourhoods.get_member(caller.user_id),
-                             self.neighbourhoods.follows_of(caller.user_id))
+        exported = domain.export(self.neighbourhoods.get_member(caller.user_id),
+                                 self.neighbourhoods.follows_of(caller.user_id))
+        exported["calendar"] = calendar.export(
+            self.calendar_store.events_organised_by(caller.user_id),
+            self.calendar_store.rsvps_by(caller.user_id))
+        return exported
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -259,3 +264,261 @@ class NeighbourhoodService(QuartierService):
             event, left = domain.member_left(member)
             self.dispatch(event.name, left)
         self.neighbourhoods.remove_member(user_id)
+        # The calendar forgets them too: the events they organise (with everyone's answers to
+        # them: an event without its organiser cannot take place as announced) and their own
+        # answers to other events, which leaves those counts exact.
+        self.calendar_store.erase_user(user_id)
+
+    # == calendar and organisations map (issue 4) ==================================================
+    # The calendar (residents' events, RSVPs) and the map of local organisations (managed by the
+    # city) live here because both hang on what this service owns: membership, follows and the
+    # polygons. Rules in calendar.py and organisations.py; who sees what in their docstrings.
+
+    calendar_store = Calendar()
+    organisation_store = Organisations()
+    idempotency = IdempotencyKeys()
+
+    def _resident_visible_ids(self, caller):
+        _, home, followed = self._standing(caller)
+        return domain.resident_visible_ids(home, followed)
+
+    def _locate(self, municipality_id, point):
+        """The neighbourhood of the municipality holding (lon, lat), or None."""
+        neighbourhoods = self.neighbourhoods.in_municipality(municipality_id)
+        locator = geography.Locator.from_geojson((n.id, n.geometry) for n in neighbourhoods)
+        return locator.locate(geography.read_points([list(point)]))[0]
+
+    def _event_view(self, caller, event):
+        counts = self.calendar_store.rsvp_counts([event.id]).get(event.id)
+        mine = self.calendar_store.responses_of(caller.user_id, [event.id]).get(event.id)
+        return calendar.view(event, counts, mine, caller.user_id)
+
+    def _visible_event(self, caller, event_id):
+        event = self.calendar_store.get_event(event_id) if isinstance(event_id, str) else None
+        visible = self._resident_visible_ids(caller) if caller.role == RESIDENT else []
+        return calendar.require_visible_event(caller, event, visible)
+
+    @rpc
+    def create_event(self, caller, neighbourhood_id, event, idempotency_key=None):
+        """A resident's event in their home neighbourhood: title, description, starts_at and
+        ends_at with their UTC offset, place, optional point and small-fee flag. Commercial events
+        are refused (unprocessable) with the reasons; see calendar.commercial_reasons."""
+        caller = Caller.from_dict(caller)
+        member, home, followed = self._standing(caller)
+        visible = domain.resident_visible_ids(home, followed) if caller.role == RESIDENT else []
+        home = calendar.require_home(caller, home, neighbourhood_id, visible)
+
+        def create():
+            now = datetime.now(timezone.utc)
+            if self.calendar_store.count_upcoming_by_organiser(
+                    caller.user_id, calendar.utc_key(now)) >= calendar.MAX_UPCOMING_PER_ORGANISER:
+                raise errors.conflict(
+                    "you already organise %d upcoming events; cancel one or wait until one has "
+                    "taken place" % calendar.MAX_UPCOMING_PER_ORGANISER)
+            created = calendar.new_event(caller, home, member.first_name, event, now=now)
+            if created.point is not None:
+                calendar.check_point_near(
+                    created.point, self._locate(home.municipality_id, created.point), home)
+            self.calendar_store.add_event(created)
+            metrics.CALENDAR_EVENTS_CREATED.labels(home.municipality_id).inc()
+            return calendar.view(created, caller_id=caller.user_id)
+
+        return self.idempotency.run(
+            caller, "create_event", idempotency_key,
+            {"neighbourhood_id": neighbourhood_id, "event": event}, create)
+
+    @rpc
+    def list_events(self, caller, neighbourhood_id, cursor=None, limit=None):
+        """Upcoming events of a neighbourhood (not yet ended; cancelled ones marked), soonest
+        first, paged on (start, id), with exact RSVP counts and the caller's own answer."""
+        caller = Caller.from_dict(caller)
+        limit = page_limit(limit)
+        after = calendar.upcoming_after(decode_cursor(cursor))
+        _, home, followed = self._standing(caller)
+        found = self.neighbourhoods.get(neighbourhood_id) if isinstance(
+            neighbourhood_id, str) else None
+        calendar.require_calendar_access(
+            caller, found, domain.can_see(caller, found, home, followed))
+        now_key = calendar.utc_key(datetime.now(timezone.utc))
+        page = self.calendar_store.upcoming(found.id, after, now_key, limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        ids = [e.id for e in page]
+        counts = self.calendar_store.rsvp_counts(ids)
+        mine = self.calendar_store.responses_of(caller.user_id, ids)
+        last = page[-1] if page else None
+        return {
+            "items": [calendar.view(e, counts.get(e.id), mine.get(e.id), caller.user_id)
+                      for e in page],
+            "next_cursor": encode_cursor([last.starts_at_utc, last.id]) if more else None,
+        }
+
+    @rpc
+    def get_event(self, caller, event_id):
+        caller = Caller.from_dict(caller)
+        return self._event_view(caller, self._visible_event(caller, event_id))
+
+    @rpc
+    def update_event(self, caller, event_id, changes):
+        """The organiser changes an event that has neither ended nor been cancelled; the whole
+        event is checked again, the commercial rule included."""
+        caller = Caller.from_dict(caller)
+        event = calendar.require_organiser(caller, self._visible_event(caller, event_id))
+        calendar.require_open(event)
+        updated = calendar.edited_event(event, changes)
+        if updated.point is not None and updated.point != event.point:
+            neighbourhood = self.neighbourhoods.get(event.neighbourhood_id)
+            calendar.check_point_near(
+                updated.point, self._locate(event.municipality_id, updated.point), neighbourhood)
+        if not self.calendar_store.update_event(updated):
+            raise errors.conflict("the event is cancelled and can no longer be changed")
+        return self._event_view(caller, updated)
+
+    @rpc
+    def cancel_event(self, caller, event_id):
+        """The organiser cancels: the event stays listed as cancelled, so those who answered
+        see it. Cancelling again answers the same."""
+        caller = Caller.from_dict(caller)
+        event = calendar.require_organiser(caller, self._visible_event(caller, event_id))
+        if event.status != calendar.CANCELLED:
+            calendar.require_open(event, doing="cancelled")
+            self.calendar_store.cancel_event(event.id, _now())
+        return self._event_view(caller, self.calendar_store.get_event(event.id))
+
+    @rpc
+    def set_rsvp(self, caller, event_id, response):
+        """going / maybe / not_going: one answer per resident and event, replaced by the next
+        (idempotent). Counts come back exact."""
+        caller = Caller.from_dict(caller)
+        response = calendar.read_rsvp(response)
+        event = calendar.require_open(self._visible_event(caller, event_id), doing="answered")
+        self.calendar_store.set_rsvp(event.id, caller.user_id, response, _now())
+        counts = self.calendar_store.rsvp_counts([event.id]).get(event.id)
+        return {"event_id": event.id, "response": response,
+                "rsvp_counts": dict(calendar.empty_counts(), **(counts or {}))}
+
+    # -- organisations map
+
+    def _place_organisation(self, municipality_id, requested_id, point):
+        """The neighbourhood an organisation's point lies in (the named one must be it)."""
+        neighbourhoods = {n.id: n for n in self.neighbourhoods.in_municipality(municipality_id)}
+        if requested_id is not None and requested_id not in neighbourhoods:
+            raise errors.not_found("neighbourhood not found")
+        located = self._locate(municipality_id, point)
+        return organisations.place_in(
+            requested_id, located, neighbourhoods[located].name if located else None)
+
+    def _managed_organisation(self, caller, organisation_id):
+        found = self.organisation_store.get(organisation_id) if isinstance(
+            organisation_id, str) else None
+        if found is None:
+            raise errors.not_found("organisation not found")
+        organisations.authorize_management(caller, found.municipality_id)
+        return found
+
+    @rpc
+    def organisation_categories(self, caller):
+        """The fixed catalogue of organisation categories (id and English label)."""
+        return {"items": organisations.catalogue()}
+
+    @rpc
+    def list_organisations(self, caller, neighbourhood_id, category=None, cursor=None,
+                           limit=None):
+        """A neighbourhood's organisations as a GeoJSON FeatureCollection, by name, for everyone
+        who sees the neighbourhood (residents of it, its followers, the city)."""
+        caller = Caller.from_dict(caller)
+        if category is not None:
+            organisations.read_category(category)
+        limit = page_limit(limit, default=organisations.LIST_LIMIT_DEFAULT,
+                           maximum=organisations.LIST_LIMIT_MAX)
+        after = organisations.list_position(decode_cursor(cursor))
+        _, home, followed = self._standing(caller)
+        found = self.neighbourhoods.get(neighbourhood_id) if isinstance(
+            neighbourhood_id, str) else None
+        domain.require_visible(caller, found, home, followed)
+        page = self.organisation_store.page(neighbourhood_id=found.id, category=category,
+                                       after=after, limit=limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        return organisations.feature_collection(
+            page, encode_cursor([page[-1].name_key, page[-1].id]) if more else None)
+
+    @rpc
+    def list_city_organisations(self, caller, neighbourhood_id=None, category=None, cursor=None,
+                                limit=None, municipality_id=None):
+        """The municipality's organisations for the staff who manage them (JSON, by name)."""
+        caller = Caller.from_dict(caller)
+        municipality_id = organisations.managed_municipality(caller, municipality_id)
+        if category is not None:
+            organisations.read_category(category)
+        limit = page_limit(limit, default=organisations.LIST_LIMIT_DEFAULT,
+                           maximum=organisations.LIST_LIMIT_MAX)
+        after = organisations.list_position(decode_cursor(cursor))
+        if neighbourhood_id is not None:
+            found = self.neighbourhoods.get(neighbourhood_id) if isinstance(
+                neighbourhood_id, str) else None
+            if found is None or found.municipality_id != municipality_id:
+                raise errors.not_found("neighbourhood not found")
+        page = self.organisation_store.page(municipality_id=municipality_id,
+                                       neighbourhood_id=neighbourhood_id, category=category,
+                                       after=after, limit=limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        return {"items": [organisations.view(o) for o in page],
+                "next_cursor": encode_cursor([page[-1].name_key, page[-1].id]) if more else None}
+
+    @rpc
+    def create_organisation(self, caller, organisation, municipality_id=None,
+                            idempotency_key=None):
+        """Staff add an organisation; its point must lie in the municipality (and in the
+        neighbourhood given, if one is); the neighbourhood is the one holding the point."""
+        caller = Caller.from_dict(caller)
+        municipality_id = organisations.managed_municipality(caller, municipality_id)
+        read = organisations.read_fields(organisation)
+
+        def create():
+            neighbourhood_id = self._place_organisation(
+                municipality_id, read.get("neighbourhood_id"), read["point"])
+            if self.organisation_store.count_in(neighbourhood_id) >= organisations.MAX_PER_NEIGHBOURHOOD:
+                raise errors.conflict("a neighbourhood holds at most %d organisations"
+                                      % organisations.MAX_PER_NEIGHBOURHOOD)
+            created = organisations.new_organisation(caller, municipality_id, neighbourhood_id,
+                                                     read)
+            self.organisation_store.add(created)
+            return organisations.view(created)
+
+        return self.idempotency.run(
+            caller, "create_organisation", idempotency_key,
+            {"organisation": organisation, "municipality_id": municipality_id}, create)
+
+    @rpc
+    def get_organisation(self, caller, organisation_id):
+        caller = Caller.from_dict(caller)
+        return organisations.view(self._managed_organisation(caller, organisation_id))
+
+    @rpc
+    def update_organisation(self, caller, organisation_id, changes):
+        """Staff change an organisation; a moved point moves it to the neighbourhood holding it."""
+        caller = Caller.from_dict(caller)
+        found = self._managed_organisation(caller, organisation_id)
+        read = organisations.read_fields(changes, partial=True)
+        neighbourhood_id = found.neighbourhood_id
+        if "point" in read or read.get("neighbourhood_id") is not None:
+            neighbourhood_id = self._place_organisation(
+                found.municipality_id, read.get("neighbourhood_id"),
+                read.get("point", found.point))
+            if neighbourhood_id != found.neighbourhood_id and self.organisation_store.count_in(
+                    neighbourhood_id) >= organisations.MAX_PER_NEIGHBOURHOOD:
+                raise errors.conflict("a neighbourhood holds at most %d organisations"
+                                      % organisations.MAX_PER_NEIGHBOURHOOD)
+        updated = organisations.edited(found, read, neighbourhood_id)
+        if not self.organisation_store.update(updated):
+            raise errors.not_found("organisation not found")
+        return organisations.view(updated)
+
+    @rpc
+    def delete_organisation(self, caller, organisation_id):
+        caller = Caller.from_dict(caller)
+        found = self._managed_organisation(caller, organisation_id)
+        self.organisation_store.delete(found.id)
+        return {"id": found.id, "deleted": True}
