@@ -1,6 +1,6 @@
 """One request can be followed across processes: the id the caller sends (or the gateway makes)
-appears in the gateway's access line and in the log lines of the service that served it, all
-structured JSON."""
+appears in the gateway's access line, in the log lines of the service that served it, and in
+those of the services that handled the events it caused — all structured JSON."""
 import json
 import uuid
 
@@ -9,6 +9,7 @@ import requests
 
 from contracts import services
 from deploy.local.processes import GATEWAY
+from tests.e2e import stack
 from tests.e2e.stack import wait_until
 
 pytestmark = pytest.mark.timeout(60)
@@ -58,3 +59,37 @@ def test_every_process_writes_json_lines(healthy_platform):
         entries = json_lines(platform, name)
         assert entries, "%s wrote no JSON log line" % name
         assert {"ts", "level", "process", "logger", "message"} <= set(entries[0])
+
+
+@pytest.fixture(scope="module")
+def own_platform(rabbit_admin, tmp_path_factory):
+    """A platform of its own: registering uses up invitation codes other tests may count on."""
+    try:
+        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"),
+                                    "tracing") as running:
+            yield running
+    except stack.Timeout as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def test_a_registrations_request_id_follows_it_into_the_event_handlers_of_another_service(
+        own_platform):
+    request_id = "e2e-" + uuid.uuid4().hex
+    platform = own_platform.platform
+    response = requests.post(
+        platform.http_url + "/api/v1/auth/register",
+        json={"invitation_code": own_platform.credentials["invitation_codes"][0]["code"],
+              "email": "traced@example.org", "password": "a long passphrase 1",
+              "display_name": "Traced Resident", "language": "fr"},
+        headers={"X-Request-Id": request_id}, timeout=10)
+    assert response.status_code == 201, response.text
+
+    def entrypoints(name):
+        return {e.get("entrypoint") for e in lines_with(platform, name, request_id)}
+
+    wait_until(lambda: lines_with(platform, GATEWAY, request_id), timeout=10)
+    wait_until(lambda: "identity.register" in entrypoints(services.IDENTITY), timeout=10)
+    # identity dispatched user_registered from the worker serving the request; the neighbourhood
+    # service's handler of that event logs the same id.
+    wait_until(lambda: "neighbourhood.on_user_registered" in entrypoints(services.NEIGHBOURHOOD),
+               timeout=15, describe=lambda _: entrypoints(services.NEIGHBOURHOOD))
