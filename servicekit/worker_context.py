@@ -83,7 +83,8 @@ class RequestIds(DependencyProvider):
 
 
 class WorkerLog(DependencyProvider):
-    """One INFO line per entrypoint call: which, how it ended, how long it took (health at DEBUG)."""
+    """One INFO line per entrypoint call: which, how it ended, how long it took (health checks and
+    timers at DEBUG)."""
 
     def __init__(self):
         self._started = weakref.WeakKeyDictionary()

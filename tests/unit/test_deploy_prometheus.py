@@ -44,7 +44,8 @@ def load(relative):
 
 
 def all_rules():
-    return [rule for name in RULE_FILES for group in load(name)["groups"] for rule in group["rules"]]
+    return [rule for name in RULE_FILES
+            for group in load(name)["groups"] for rule in group["rules"]]
 
 
 @needs_promtool
