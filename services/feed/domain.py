@@ -52,6 +52,8 @@ PLACE_MAX = 200
 ANNOUNCEMENT_TARGETS_MAX = 100
 # Shown for an author the feed has not heard of (their registration event is still on its way).
 UNKNOWN_AUTHOR = "Neighbour"
+# The city speaks as the municipality (its name from municipality_created); this when unknown.
+UNKNOWN_CITY = "City"
 
 CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN)
 ANNOUNCING_ROLES = (CITY_STAFF, ADMIN)
@@ -485,20 +487,23 @@ def short_name(display_name):
     return "%s %s." % (parts[0], parts[-1][0].upper())
 
 
-def author_view(author_id, author_role, author_home, author: Author, reader: Caller):
-    """How an author is named for this reader (PRODUCT rule 2)."""
-    city = author_role in CITY_ROLES
+def author_view(author_id, author_role, author_home, author: Author, reader: Caller,
+                city_name=None):
+    """How an author is named for this reader (PRODUCT rule 2). The city's accounts speak as
+    the municipality: announcements are the city's word, not a clerk's."""
+    if author_role in CITY_ROLES:
+        return {"id": author_id, "name": city_name or UNKNOWN_CITY, "city": True}
     name = author.display_name if author and author.display_name else None
     if name is None:
         name = UNKNOWN_AUTHOR
-    elif not city and author_id != reader.user_id and not (
+    elif author_id != reader.user_id and not (
             reader.role == RESIDENT and reader.neighbourhood_id
             and reader.neighbourhood_id == author_home):
         name = short_name(name)
-    return {"id": author_id, "name": name, "city": city}
+    return {"id": author_id, "name": name, "city": False}
 
 
-def present_post(post: Post, reader: Caller, authors, mine=()):
+def present_post(post: Post, reader: Caller, authors, mine=(), city_names=None):
     """The post as a reader sees it. Whether it is shared with the city is the author's business
     (and the city's, which only ever sees shared ones)."""
     view = {
@@ -509,7 +514,8 @@ def present_post(post: Post, reader: Caller, authors, mine=()):
         **post.details,
         "neighbourhood_ids": list(post.audience),
         "author": author_view(post.author_id, post.author_role, post.neighbourhood_id,
-                              authors.get(post.author_id), reader),
+                              authors.get(post.author_id), reader,
+                              (city_names or {}).get(post.municipality_id)),
         "language": post.language or None,
         "translations": sorted(post.translations),
         "published_at": post.published_at,
@@ -526,14 +532,14 @@ def present_post(post: Post, reader: Caller, authors, mine=()):
     return view
 
 
-def present_comment(comment: Comment, reader: Caller, authors):
+def present_comment(comment: Comment, reader: Caller, authors, city_names=None):
     return {
         "id": comment.id,
         "post_id": comment.post_id,
         "body": comment.body,
         "author": author_view(comment.author_id, comment.author_role,
                               comment.author_neighbourhood_id, authors.get(comment.author_id),
-                              reader),
+                              reader, (city_names or {}).get(comment.municipality_id)),
         "created_at": comment.created_at,
     }
 

@@ -65,6 +65,8 @@ class SqlitePosts:
                 PRIMARY KEY (content_kind, content_id, reporter_id))""")
             db.execute("CREATE INDEX IF NOT EXISTS reports_by_reporter ON reports (reporter_id)")
             db.execute("CREATE INDEX IF NOT EXISTS reports_by_post ON reports (post_id)")
+            db.execute("""CREATE TABLE IF NOT EXISTS municipalities (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL)""")
             db.execute("""CREATE TABLE IF NOT EXISTS authors (
                 user_id TEXT PRIMARY KEY, municipality_id TEXT NOT NULL,
                 neighbourhood_id TEXT NOT NULL, role TEXT NOT NULL,
@@ -329,6 +331,20 @@ class SqlitePosts:
         ).fetchall()
         return {row["user_id"]: Author.from_dict(dict(row)) for row in rows}
 
+    def record_municipality(self, municipality_id, name):
+        self.store.execute(
+            """INSERT INTO municipalities (id, name) VALUES (?, ?)
+               ON CONFLICT (id) DO UPDATE SET name = excluded.name""", (municipality_id, name))
+
+    def municipality_names(self, municipality_ids):
+        ids = list(dict.fromkeys(municipality_ids))
+        if not ids:
+            return {}
+        rows = self.store.execute(
+            "SELECT id, name FROM municipalities WHERE id IN (%s)" % ",".join("?" * len(ids)),
+            ids).fetchall()
+        return {row["id"]: row["name"] for row in rows}
+
     # -- erasure
 
     def erase_user(self, user_id):
@@ -404,6 +420,7 @@ class MongoPosts:
         self.reactions = db["reactions"]
         self.reports = db["reports"]
         self.authors_ = db["authors"]
+        self.municipalities = db["municipalities"]
         self.posts.create_index(
             [("neighbourhood_ids", pymongo.ASCENDING), ("published_at", pymongo.DESCENDING),
              ("_id", pymongo.DESCENDING)], name="feed")
@@ -621,6 +638,14 @@ class MongoPosts:
             d["user_id"] = d.pop("_id")
             found[d["user_id"]] = Author.from_dict(d)
         return found
+
+    def record_municipality(self, municipality_id, name):
+        self.municipalities.update_one({"_id": municipality_id}, {"$set": {"name": name}},
+                                       upsert=True)
+
+    def municipality_names(self, municipality_ids):
+        found = self.municipalities.find({"_id": {"$in": list(dict.fromkeys(municipality_ids))}})
+        return {d["_id"]: d["name"] for d in found}
 
     # -- erasure
 

@@ -63,7 +63,9 @@ class FeedService(QuartierService):
         authors = self.posts.authors(p.author_id for p in posts)
         mine = self.posts.reactions_of(caller.user_id, [p.id for p in posts]) \
             if caller.user_id and posts else {}
-        return [domain.present_post(p, caller, authors, mine.get(p.id, ())) for p in posts]
+        cities = self.posts.municipality_names(p.municipality_id for p in posts)
+        return [domain.present_post(p, caller, authors, mine.get(p.id, ()), cities)
+                for p in posts]
 
     def _publish(self, post):
         self.posts.add_post(post)
@@ -181,7 +183,8 @@ class FeedService(QuartierService):
             self.dispatch(event.name, payload)
             metrics.COMMENTS_CREATED.labels(post.municipality_id).inc()
             authors = self.posts.authors([comment.author_id])
-            return domain.present_comment(comment, caller, authors)
+            cities = self.posts.municipality_names([comment.municipality_id])
+            return domain.present_comment(comment, caller, authors, cities)
 
         return self.idempotency.run(caller, "add_comment", idempotency_key,
                                     {"post_id": post_id, "body": body}, create)
@@ -197,9 +200,10 @@ class FeedService(QuartierService):
         more = len(found) > limit
         found = found[:limit]
         authors = self.posts.authors(c.author_id for c in found)
+        cities = self.posts.municipality_names([post.municipality_id])
         last = found[-1] if found else None
         return {
-            "items": [domain.present_comment(c, caller, authors) for c in found],
+            "items": [domain.present_comment(c, caller, authors, cities) for c in found],
             "next_cursor": encode_cursor([last.created_at, last.id]) if more else None,
         }
 
@@ -330,7 +334,11 @@ class FeedService(QuartierService):
                              self.posts.reactions_by(caller.user_id),
                              self.posts.reports_by(caller.user_id))
 
-    # -- identity's events: the authors' names, and erasure
+    # -- identity's events: the authors' names, the city's name, and erasure
+
+    @event_handler(events.MUNICIPALITY_CREATED)
+    def on_municipality_created(self, payload):
+        self.posts.record_municipality(payload["municipality_id"], payload.get("name") or "")
 
     @event_handler(events.USER_REGISTERED)
     def on_user_registered(self, payload):

@@ -155,3 +155,111 @@ def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None):
     finally:
         platform.stop()
         admin.delete_vhost(vhost)
+
+
+# -- a municipality of residents registered the real way ---------------------------------------
+
+TOWN_PASSWORD = "correct horse battery staple 42"
+MEMBERSHIP_TIMEOUT = 20.0
+
+
+class Api:
+    """requests against the gateway with a bearer token."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+
+    def request(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        return requests.request(method, self.base_url + path, headers=headers, timeout=20,
+                                **kwargs)
+
+
+@dataclass
+class Town:
+    """A municipality with a grid of neighbourhoods (tests.neighbourhood_grid) and residents who
+    registered with their household's invitation code through the gateway."""
+
+    api: Api
+    municipality_id: str
+    cells: dict  # grid code ("r0c1") -> neighbourhood id
+    tokens: dict  # resident key -> access token
+    users: dict  # resident key -> user id
+    homes: dict  # resident key -> neighbourhood id
+    staff: str  # a city_staff access token of the municipality (a real account)
+    staff_user_id: str
+
+
+def build_town(running, label, rows, cols, residents, activation_threshold=1, workers=8):
+    """Create a municipality, import a rows x cols grid, an address register with one household
+    per resident, issue the letters and register every resident with their code (in parallel).
+
+    `residents`: {key: (grid cell (row, col), street, display name)}. Waits until every
+    resident is a member of their neighbourhood (membership arrives by event)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from contracts import rpc
+    from contracts.caller import SYSTEM_CALLER
+    from tests import neighbourhood_grid as grid
+
+    api = Api(running.http_url)
+    staff_email = "staff-%s@%s.example" % (uuid.uuid4().hex[:8], label)
+    with RpcClient(running.amqp_uri, client_name="e2e-" + label) as client:
+        municipality = client.call(
+            rpc.identity.CREATE_MUNICIPALITY, caller=SYSTEM_CALLER.to_dict(),
+            slug="%s-%s" % (label, uuid.uuid4().hex[:10]), name=label.title(),
+            activation_threshold=activation_threshold)
+        client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=SYSTEM_CALLER.to_dict(),
+                    municipality_id=municipality["id"], email=staff_email, role="city_staff",
+                    display_name="Sam Staff", password=TOWN_PASSWORD)
+    login = api.request("POST", "/api/v1/auth/login",
+                        json={"email": staff_email, "password": TOWN_PASSWORD})
+    assert login.status_code == 200, login.text
+    staff, staff_user_id = login.json()["access_token"], login.json()["user"]["id"]
+
+    imported = api.request("POST", "/api/v1/city/neighbourhoods/import", staff,
+                           json=grid.grid(rows, cols))
+    assert imported.status_code == 200, imported.text
+    cells = {n["code"]: n["id"] for n in imported.json()["neighbourhoods"]}
+
+    households = {key: "h-%s" % key for key in residents}
+    lines = ["address_id,street,number,postcode,locality,latitude,longitude,household_id"]
+    for n, (key, ((row, col), street, _)) in enumerate(sorted(residents.items())):
+        lon, lat = grid.point_in(row, col, (0.2 + 0.6 * (n % 7) / 7, 0.2 + 0.6 * (n % 5) / 5))
+        lines.append("a-%s,%s,%d,1234,%s,%.6f,%.6f,%s" % (
+            key, street, n + 1, label.title(), lat, lon, households[key]))
+    placed = api.request("POST", "/api/v1/city/addresses/import", staff,
+                         data="\n".join(lines) + "\n", headers={"Content-Type": "text/csv"})
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["rejected"] == []
+    letters = api.request("POST", "/api/v1/city/invitations", staff, json={})
+    assert letters.status_code == 201, letters.text
+    codes = {letter["household_id"]: letter["invitation_code"]
+             for letter in letters.json()["letters"]}
+
+    def register(key):
+        _, _, display_name = residents[key]
+        response = api.request("POST", "/api/v1/auth/register", json={
+            "invitation_code": codes[households[key]], "password": TOWN_PASSWORD,
+            "email": "%s-%s@%s.example" % (key, uuid.uuid4().hex[:6], label),
+            "display_name": display_name, "language": "fr"})
+        assert response.status_code == 201, response.text
+        return key, response.json()
+
+    with ThreadPoolExecutor(workers) as pool:
+        registered = dict(pool.map(register, residents))
+    town = Town(
+        api=api, municipality_id=municipality["id"], cells=cells,
+        tokens={key: r["access_token"] for key, r in registered.items()},
+        users={key: r["user"]["id"] for key, r in registered.items()},
+        homes={key: cells[grid.code(*residents[key][0])] for key in residents},
+        staff=staff, staff_user_id=staff_user_id)
+
+    def all_members():
+        return all(api.request("GET", "/api/v1/neighbourhoods/%s" % town.homes[key],
+                               town.tokens[key]).status_code == 200 for key in residents)
+
+    wait_until(all_members, MEMBERSHIP_TIMEOUT)
+    return town

@@ -88,6 +88,10 @@ def test_authors_outside_their_neighbourhood_show_as_first_name_and_initial():
     assert domain.present_post(post, STAFF, authors)["author"]["name"] == "Marie D."
     assert domain.present_post(post, PAUL, {})["author"]["name"] == domain.UNKNOWN_AUTHOR
     assert "shared_with_city" not in domain.present_post(post, PAUL, authors)
+    news = domain.new_announcement(STAFF, {"title": "t", "body": "b", "neighbourhood_ids": "all"},
+                                   ["n1"], NOW)
+    assert domain.present_post(news, MARIE, {}, city_names={"m1": "Testville"})["author"] == {
+        "id": "s1", "name": "Testville", "city": True}
 
 
 def test_only_the_author_edits_and_only_a_help_request_is_solved():

@@ -183,6 +183,13 @@ def test_authors_are_kept_and_updated(posts):
         "u1": domain.Author("u1", "m1", "n1", "resident", "Marie Curie")}
 
 
+def test_municipality_names_are_kept(posts):
+    posts.record_municipality("m1", "Testville")
+    posts.record_municipality("m1", "Testville-sur-Mer")
+
+    assert posts.municipality_names(["m1", "m2"]) == {"m1": "Testville-sur-Mer"}
+
+
 def test_erasure_removes_the_users_content_and_fixes_counts(posts):
     posts.add_post(post("mine", at(1), author="gone"))
     posts.add_post(post("theirs", at(2), author="u1"))
