@@ -107,6 +107,11 @@ INCIDENT_REPORTED = _event(
 INCIDENT_STATUS_CHANGED = _event(
     services.PARTICIPATION, "incident_status_changed", "incident_id", "municipality_id", "status"
 )
+# An initiative reached its threshold of supports: the city now sees it and is expected to answer.
+INITIATIVE_ESCALATED = _event(
+    services.PARTICIPATION, "initiative_escalated",
+    "initiative_id", "municipality_id", "neighbourhood_id", "supports",
+)
 
 
 def declared_events():

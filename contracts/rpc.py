@@ -117,6 +117,41 @@ class moderation:
 
 class participation:
     HEALTH = HEALTH[services.PARTICIPATION]
+    # surveys
+    CREATE_SURVEY = RpcMethod(services.PARTICIPATION, "create_survey")
+    LIST_SURVEYS = RpcMethod(services.PARTICIPATION, "list_surveys")
+    GET_SURVEY = RpcMethod(services.PARTICIPATION, "get_survey")
+    CLOSE_SURVEY = RpcMethod(services.PARTICIPATION, "close_survey")
+    SUBMIT_RESPONSE = RpcMethod(services.PARTICIPATION, "submit_response")
+    SURVEY_RESULTS = RpcMethod(services.PARTICIPATION, "survey_results")
+    EXPORT_SURVEY = RpcMethod(services.PARTICIPATION, "export_survey")
+    # participatory budgets
+    CREATE_BUDGET = RpcMethod(services.PARTICIPATION, "create_budget")
+    LIST_BUDGETS = RpcMethod(services.PARTICIPATION, "list_budgets")
+    GET_BUDGET = RpcMethod(services.PARTICIPATION, "get_budget")
+    CHANGE_BUDGET_RULES = RpcMethod(services.PARTICIPATION, "change_budget_rules")
+    ADVANCE_BUDGET_PHASE = RpcMethod(services.PARTICIPATION, "advance_budget_phase")
+    PROPOSE_PROJECT = RpcMethod(services.PARTICIPATION, "propose_project")
+    REVIEW_PROJECT = RpcMethod(services.PARTICIPATION, "review_project")
+    CAST_BALLOT = RpcMethod(services.PARTICIPATION, "cast_ballot")
+    BUDGET_RESULTS = RpcMethod(services.PARTICIPATION, "budget_results")
+    BUDGET_LOG = RpcMethod(services.PARTICIPATION, "budget_log")
+    VERIFY_BUDGET_LOG = RpcMethod(services.PARTICIPATION, "verify_budget_log")
+    # initiatives
+    SET_INITIATIVE_THRESHOLD = RpcMethod(services.PARTICIPATION, "set_initiative_threshold")
+    PROPOSE_INITIATIVE = RpcMethod(services.PARTICIPATION, "propose_initiative")
+    LIST_INITIATIVES = RpcMethod(services.PARTICIPATION, "list_initiatives")
+    GET_INITIATIVE = RpcMethod(services.PARTICIPATION, "get_initiative")
+    SUPPORT_INITIATIVE = RpcMethod(services.PARTICIPATION, "support_initiative")
+    ANSWER_INITIATIVE = RpcMethod(services.PARTICIPATION, "answer_initiative")
+    # incident reports; LIST_INCIDENTS pages by a monotonic sequence (resumable streaming)
+    REPORT_INCIDENT = RpcMethod(services.PARTICIPATION, "report_incident")
+    GET_INCIDENT = RpcMethod(services.PARTICIPATION, "get_incident")
+    LIST_MY_INCIDENTS = RpcMethod(services.PARTICIPATION, "list_my_incidents")
+    LIST_INCIDENTS = RpcMethod(services.PARTICIPATION, "list_incidents")
+    SET_INCIDENT_STATUS = RpcMethod(services.PARTICIPATION, "set_incident_status")
+    # statistics: participation per neighbourhood of every survey and budget
+    PARTICIPATION_STATS = RpcMethod(services.PARTICIPATION, "participation_stats")
 
 
 def declared_methods():

@@ -22,6 +22,7 @@ from gateway.http.routes import auth  # noqa: E402,F401
 from gateway.http.routes import city  # noqa: E402,F401
 from gateway.http.routes import me  # noqa: E402,F401
 from gateway.http.routes import neighbourhoods  # noqa: E402,F401
+from gateway.http.routes import participation  # noqa: E402,F401
 from gateway.http.routes import calendar, organisations  # noqa: E402,F401
 from gateway.http.routes import announcements, feed  # noqa: E402,F401
 

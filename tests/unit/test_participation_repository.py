@@ -1,0 +1,180 @@
+"""The participation repository contract, run on every adapter (SQLite, mongomock, real MongoDB
+when MONGO_URI is set) through the shared `store` fixture."""
+import pytest
+
+from contracts import errors
+from contracts.caller import RESIDENT, Caller
+from contracts.errors import DomainError
+from servicekit.store import repository_for
+from services.participation import domain
+from services.participation.repository import MongoParticipation, SqliteParticipation
+from tests import participation_samples as samples
+
+
+@pytest.fixture
+def repo(store):
+    return repository_for(store, SqliteParticipation, MongoParticipation)
+
+
+def resident(user, household="h1", neighbourhood="n1"):
+    return Caller(user_id=user, role=RESIDENT, municipality_id="m1",
+                  neighbourhood_id=neighbourhood, household_id=household)
+
+
+def registration(user, neighbourhood, household):
+    return {"user_id": user, "municipality_id": "m1", "neighbourhood_id": neighbourhood,
+            "household_id": household}
+
+
+def test_registered_households_count_households_not_people(repo):
+    repo.upsert_registration(registration("a", "n1", "h1"))
+    repo.upsert_registration(registration("b", "n1", "h1"))
+    repo.upsert_registration(registration("c", "n1", "h2"))
+    repo.upsert_registration(registration("d", "n2", "h3"))
+    repo.upsert_registration(dict(registration("e", "n1", "h9"), municipality_id="m2"))
+
+    assert repo.registered_households("m1") == {"n1": 2, "n2": 1}
+    repo.move_registration("d", neighbourhood_id="n1")
+    repo.remove_registration("c")
+    assert repo.registered_households("m1") == {"n1": 2}
+    assert repo.get_registration("a")["household_id"] == "h1"
+    assert repo.get_registration("c") is None
+
+
+def test_surveys_page_newest_first_and_by_target(repo):
+    made = []
+    for index, targets in enumerate((["n1"], ["n2"], ["n1", "n2"])):
+        survey = domain.new_survey("m1", samples.survey(targets), ["n1", "n2"], "s1")
+        survey["created_at"] = "2026-11-22T10:00:0%d+00:00" % index
+        repo.add_survey(survey)
+        made.append(survey["id"])
+
+    everything = repo.surveys_page("m1", limit=10)
+    first = repo.surveys_page("m1", "n1", limit=1)
+    rest = repo.surveys_page("m1", "n1", before=(first[0]["created_at"], first[0]["id"]),
+                             limit=10)
+
+    assert [s["id"] for s in everything] == made[::-1]
+    assert [s["id"] for s in first + rest] == [made[2], made[0]]
+    assert repo.surveys_page("m2", limit=10) == []
+    assert repo.get_survey(made[0])["neighbourhood_ids"] == ["n1"]
+
+
+def test_one_response_per_respondent_key(repo):
+    survey = domain.new_survey("m1", samples.survey(["n1"], response_unit="household"), ["n1"],
+                               "s1")
+    repo.add_survey(survey)
+    repo.add_response(survey, domain.new_response(survey, resident("a"), samples.answers()))
+
+    with pytest.raises(DomainError) as raised:
+        repo.add_response(survey, domain.new_response(survey, resident("b"), samples.answers()))
+
+    assert raised.value.code == errors.CONFLICT
+    assert "household" in raised.value.message
+    assert repo.has_responded(survey["id"], "household:h1")
+    assert len(repo.responses_page(survey["id"])) == 1
+
+
+def new_budget(repo, **kwargs):
+    budget = domain.new_budget("m1", samples.budget(**kwargs), ["n1"], "s1")
+    repo.add_budget(budget, domain.log_entry(budget["id"], None, "rules",
+                                             domain.rules_entry_data(budget)))
+    return budget
+
+
+def ballot(budget, user, voter_key, project_ids):
+    caller = resident(user)
+    return domain.new_ballot(domain.advance_phase(budget, "voting"), caller, voter_key, "h1",
+                             project_ids, None)
+
+
+def test_the_first_ballot_freezes_the_rules_and_every_write_is_logged(repo):
+    budget = new_budget(repo)
+    changed = domain.change_rules(budget, {"cap": 50_000})
+    repo.update_budget(changed, "rules", domain.rules_entry_data(changed), unless_frozen=True)
+
+    assert repo.put_ballot(ballot(budget, "a", "user:a", ["p1"])) is True
+    assert repo.put_ballot(ballot(budget, "a", "user:a", ["p2"])) is False
+    with pytest.raises(DomainError) as raised:
+        repo.update_budget(changed, "rules", domain.rules_entry_data(changed),
+                           unless_frozen=True)
+
+    assert raised.value.code == errors.CONFLICT
+    stored = repo.get_budget(budget["id"])
+    assert stored["frozen"] is True and stored["cap"] == 50_000
+    log = repo.log_page(budget["id"])
+    assert [e["kind"] for e in log] == ["rules", "rules", "ballot", "ballot"]
+    assert domain.verify_log(log, repo.ballots_of(budget["id"])) == (True, [])
+    assert [b["project_ids"] for b in repo.ballots_of(budget["id"])] == [["p2"]]
+
+
+def test_a_households_ballot_belongs_to_who_cast_it(repo):
+    budget = new_budget(repo, ballot_unit="household")
+    repo.put_ballot(ballot(budget, "a", "household:h1", ["p1"]))
+
+    with pytest.raises(DomainError) as raised:
+        repo.put_ballot(ballot(budget, "b", "household:h1", ["p2"]))
+
+    assert raised.value.code == errors.CONFLICT
+    assert [b["cast_by"] for b in repo.ballots_of(budget["id"])] == ["a"]
+    assert len(repo.log_page(budget["id"])) == 2
+
+
+def test_a_review_after_the_rules_froze_is_refused(repo):
+    budget = new_budget(repo)
+    project = domain.new_project(budget, resident("a"), {"title": "Trees", "cost": 100})
+    repo.add_project(project)
+    repo.review_project(dict(project, status=domain.ACCEPTED))
+    repo.put_ballot(ballot(budget, "a", "user:a", [project["id"]]))
+
+    with pytest.raises(DomainError):
+        repo.review_project(dict(project, status=domain.REJECTED, reason="late"))
+
+    assert repo.projects_of(budget["id"])[0]["status"] == domain.ACCEPTED
+    assert repo.get_project(project["id"])["status"] == domain.ACCEPTED
+
+
+def test_a_support_counts_once(repo):
+    initiative = domain.new_initiative(resident("a"), {"title": "T", "text": "x"}, 2)
+    repo.add_initiative(initiative)
+
+    assert repo.add_support(initiative["id"], "b", "2026-11-22T10:00:00+00:00") == 1
+    assert repo.add_support(initiative["id"], "b", "2026-11-22T10:00:01+00:00") is None
+    assert repo.add_support(initiative["id"], "c", "2026-11-22T10:00:02+00:00") == 2
+    assert repo.save_initiative(dict(initiative, supports=2, status=domain.ESCALATED),
+                                expected_status=domain.OPEN) is True
+    assert repo.save_initiative(dict(initiative, status=domain.ESCALATED),
+                                expected_status=domain.OPEN) is False
+
+    stored = repo.get_initiative(initiative["id"])
+    assert (stored["supports"], stored["status"]) == (2, domain.ESCALATED)
+    assert repo.has_supported(initiative["id"], "b") and not repo.has_supported(
+        initiative["id"], "a")
+    assert [i["id"] for i in repo.initiatives_page("m1", ["n1"], [domain.ESCALATED])] == [
+        initiative["id"]]
+    assert repo.initiatives_page("m1", ["n2"]) == []
+
+
+def test_incidents_are_numbered_in_arrival_order_and_read_after_a_number(repo):
+    stored = [repo.add_incident(domain.new_incident(resident(user), {
+        "category": "waste", "location": {"latitude": 1, "longitude": 2}, "text": "Bags"}))
+        for user in ("a", "b", "a")]
+
+    sequences = [i["sequence"] for i in stored]
+    assert sequences == sorted(sequences) and len(set(sequences)) == 3
+    assert [i["id"] for i in repo.incidents_after("m1", sequences[0])] == [
+        stored[1]["id"], stored[2]["id"]]
+    assert [i["id"] for i in repo.incidents_of_reporter("a")] == [stored[2]["id"],
+                                                                  stored[0]["id"]]
+    changed = domain.change_incident_status(stored[1], "in_progress", None)
+    assert repo.save_incident(changed, expected_status="received") is True
+    assert repo.save_incident(changed, expected_status="received") is False
+    assert repo.get_incident(stored[1]["id"])["status"] == "in_progress"
+    assert [i["id"] for i in repo.incidents_after("m1", 0, status="in_progress")] == [
+        stored[1]["id"]]
+
+
+def test_settings_round_trip(repo):
+    assert repo.get_settings("m1") == {}
+    repo.set_settings("m1", {"initiative_threshold": 5})
+    assert repo.get_settings("m1") == {"initiative_threshold": 5}
