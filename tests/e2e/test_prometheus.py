@@ -188,3 +188,32 @@ def test_stopping_a_service_fires_its_alerts(prometheus, own_platform):
     finally:
         platform.start_process("translation")
         platform.wait_healthy(60)
+
+
+def publish(running, token, title):
+    response = requests.post(
+        running.platform.http_url + "/api/v1/posts",
+        json={"category": "message", "title": title, "body": "Counted by Prometheus"},
+        headers={"Authorization": "Bearer " + token}, timeout=10)
+    assert response.status_code == 201, response.text
+
+
+def test_the_post_rate_rises_after_posts_are_made_through_the_gateway(prometheus, own_platform):
+    resident = own_platform.credentials["residents"][0]
+    response = requests.post(own_platform.platform.http_url + "/api/v1/auth/login", json={
+        "email": resident["email"], "password": resident["password"]}, timeout=10)
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    selector = 'quartier_posts_created_total{municipality="%s", category="message"}' % (
+        own_platform.municipality_id)
+    # The first post creates the labelled series (rate() cannot see a series' birth) ...
+    publish(own_platform, token, "First")
+    _, first = stack.wait_until(lambda: prometheus.query(selector), timeout=15)
+    (count_before,) = first.values()
+    # ... the next ones make it rise.
+    for title in ("Second", "Third"):
+        publish(own_platform, token, title)
+    stack.wait_until(lambda: list(prometheus.query(selector).values()) == [count_before + 2],
+                     timeout=20, describe=lambda _: prometheus.query(selector))
+    (rate,) = prometheus.query("sum(rate(%s[30s]))" % selector).values()
+    assert rate > 0

@@ -93,3 +93,33 @@ def test_a_registrations_request_id_follows_it_into_the_event_handlers_of_anothe
     # service's handler of that event logs the same id.
     wait_until(lambda: "neighbourhood.on_user_registered" in entrypoints(services.NEIGHBOURHOOD),
                timeout=15, describe=lambda _: entrypoints(services.NEIGHBOURHOOD))
+
+
+def login(running, resident):
+    response = requests.post(running.platform.http_url + "/api/v1/auth/login",
+                             json={"email": resident["email"], "password": resident["password"]},
+                             timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def test_a_post_creations_request_id_is_in_the_gateways_and_the_feeds_lines(own_platform):
+    platform = own_platform.platform
+    token = login(own_platform, own_platform.credentials["residents"][0])
+    request_id = "e2e-" + uuid.uuid4().hex
+    response = requests.post(
+        platform.http_url + "/api/v1/posts",
+        json={"category": "message", "title": "Traced", "body": "Followed across processes"},
+        headers={"Authorization": "Bearer " + token, "X-Request-Id": request_id}, timeout=10)
+    assert response.status_code == 201, response.text
+
+    _, gateway_lines = wait_until(lambda: lines_with(platform, GATEWAY, request_id), timeout=10)
+    assert gateway_lines[0]["route"] == "/api/v1/posts" and gateway_lines[0]["status"] == 201
+    _, feed_lines = wait_until(
+        lambda: [e for e in lines_with(platform, services.FEED, request_id)
+                 if e.get("entrypoint") == "feed.create_post"], timeout=10)
+    assert feed_lines[0]["outcome"] == "success"
+    # Whatever else served the request (a service the feed asked, a handler of post_created)
+    # logged the same id; no line of this request carries another one.
+    involved = {name for name in platform.names if lines_with(platform, name, request_id)}
+    assert {GATEWAY, services.FEED} <= involved
