@@ -371,8 +371,12 @@ def require_calendar_access(caller, neighbourhood, visible):
 
 
 def require_visible_event(caller, event, visible_ids):
-    """An event the caller may read; else not_found (never revealing that it exists)."""
-    if event is None or caller.role != RESIDENT or event.neighbourhood_id not in visible_ids:
+    """An event the caller may read; else not_found (never revealing that it exists). Its
+    organiser always may: a household moved to another neighbourhood by a register correction
+    can still change or cancel what it announced."""
+    if event is None or caller.role != RESIDENT:
+        raise errors.not_found("event not found")
+    if event.neighbourhood_id not in visible_ids and event.organiser_id != caller.user_id:
         raise errors.not_found("event not found")
     return event
 

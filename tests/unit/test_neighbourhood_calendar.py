@@ -190,6 +190,8 @@ def test_an_event_is_read_where_it_is_visible_and_changed_by_its_organiser_only(
     assert problems(calendar.require_visible_event, staff, event, ["n1"]).code \
         == errors.NOT_FOUND
     assert calendar.require_organiser(ANA, event) is event
+    # Moved away (a register correction): still theirs to change or cancel.
+    assert calendar.require_visible_event(ANA, event, ["n7"]) is event
     assert problems(calendar.require_organiser, ben, event).code == errors.FORBIDDEN
 
 
