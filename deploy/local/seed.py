@@ -216,8 +216,52 @@ def seed_residents(client, document, var_dir):
     return document
 
 
+# The organisations map of every demo neighbourhood: (name pattern, category, where in the cell's
+# safe square as fractions of the cell).
+DEMO_ORGANISATIONS = (
+    ("Bibliothèque %s", "library", (0.3, 0.35)),
+    ("École fondamentale %s", "school", (0.6, 0.3)),
+    ("FC %s", "sports_club", (0.7, 0.7)),
+    ("Maison relais %s", "childcare", (0.35, 0.65)),
+    ("Club des seniors %s", "seniors", (0.5, 0.5)),
+)
+
+
+def demo_organisations():
+    """The demo organisations, each well inside its neighbourhood's polygon (the same safe square
+    the demo register places households in)."""
+    geography = demo_geography
+    found = []
+    for index, (code, name) in enumerate(geography.NAMES):
+        row, col = divmod(index, geography.COLS)
+        streets = geography.STREETS[code]
+        for number, (pattern, category, (x, y)) in enumerate(DEMO_ORGANISATIONS):
+            found.append({
+                "name": pattern % name, "category": category,
+                "address": "%d %s" % (number * 7 + 3, streets[number % len(streets)]),
+                "point": [round(geography.ORIGIN[0] + (col + x) * geography.CELL_LON, 6),
+                          round(geography.ORIGIN[1] + (row + y) * geography.CELL_LAT, 6)],
+                "neighbourhood_id": None,
+            })
+    return found
+
+
+def seed_organisations(client, document):
+    """The organisations map; a replay finds each name taken (409) and changes nothing."""
+    for organisation in demo_organisations():
+        try:
+            call_when_ready(client, rpc.neighbourhood.CREATE_ORGANISATION, caller=_system(),
+                            municipality_id=document["municipality_id"],
+                            organisation=organisation)
+        except DomainError as exc:
+            if exc.code != errors.CONFLICT:
+                raise
+    return document
+
+
 # The seed, in order; each step adds to the credentials document.
-STEPS = (seed_municipality, seed_neighbourhoods, seed_households, seed_accounts, seed_residents)
+STEPS = (seed_municipality, seed_neighbourhoods, seed_households, seed_accounts, seed_residents,
+         seed_organisations)
 
 
 def seed_demo(client, var_dir):

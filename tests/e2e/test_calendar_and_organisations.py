@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 import shapely.geometry
 
 from tests import neighbourhood_grid as grid
@@ -274,3 +275,19 @@ def test_an_erased_resident_s_events_leave_the_calendar(town):
     assert erased.status_code == 200
     wait_until(lambda: call(town, "GET", "/api/v1/events/" + event["id"],
                             "ana").status_code == 404, ERASURE_TIMEOUT)
+
+
+def test_a_demo_resident_sees_the_seeded_organisations_map(platform):
+    resident = platform.credentials["residents"][0]
+    login = requests.post(
+        platform.platform.http_url + "/api/v1/auth/login",
+        json={"email": resident["email"], "password": resident["password"]}, timeout=20)
+    assert login.status_code == 200, login.text
+
+    served = platform.get("/api/v1/neighbourhoods/%s/organisations"
+                          % resident["neighbourhood_id"], token=login.json()["access_token"])
+
+    assert served.status_code == 200
+    assert rfc7946_problems(served.json()) == []
+    assert sorted(f["properties"]["category"] for f in served.json()["features"]) == [
+        "childcare", "library", "school", "seniors", "sports_club"]
