@@ -263,3 +263,19 @@ def build_town(running, label, rows, cols, residents, activation_threshold=1, wo
 
     wait_until(all_members, MEMBERSHIP_TIMEOUT)
     return town
+
+
+def add_co_resident(town, key, new_key, display_name):
+    """Resident `key` invites someone they live with, who registers with that code: they land in
+    the same household and neighbourhood. Adds `new_key` to the town; returns its access token."""
+    invited = town.api.request("POST", "/api/v1/me/household/invitations", town.tokens[key])
+    assert invited.status_code == 201, invited.text
+    registered = town.api.request("POST", "/api/v1/auth/register", json={
+        "invitation_code": invited.json()["invitation_code"], "password": TOWN_PASSWORD,
+        "email": "%s-%s@co-resident.example" % (new_key, uuid.uuid4().hex[:6]),
+        "display_name": display_name, "language": "fr"})
+    assert registered.status_code == 201, registered.text
+    town.tokens[new_key] = registered.json()["access_token"]
+    town.users[new_key] = registered.json()["user"]["id"]
+    town.homes[new_key] = town.homes[key]
+    return town.tokens[new_key]
