@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from contracts import errors
-from contracts.caller import CITY_STAFF, ADMIN, MODERATOR, RESIDENT
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"

@@ -9,7 +9,6 @@ same contract by tests/unit/test_neighbourhood_calendar_repository.py.
   counter is kept that could drift.
 """
 import json
-import sqlite3
 
 import pymongo
 from pymongo import ReturnDocument

@@ -408,6 +408,12 @@ class NeighbourhoodService(QuartierService):
         return organisations.place_in(
             requested_id, located, neighbourhoods[located].name if located else None)
 
+    def _require_room_for_organisation(self, neighbourhood_id):
+        if self.organisation_store.count_in(neighbourhood_id) \
+                >= organisations.MAX_PER_NEIGHBOURHOOD:
+            raise errors.conflict("a neighbourhood holds at most %d organisations"
+                                  % organisations.MAX_PER_NEIGHBOURHOOD)
+
     def _managed_organisation(self, caller, organisation_id):
         found = self.organisation_store.get(organisation_id) if isinstance(
             organisation_id, str) else None
@@ -479,9 +485,7 @@ class NeighbourhoodService(QuartierService):
         def create():
             neighbourhood_id = self._place_organisation(
                 municipality_id, read.get("neighbourhood_id"), read["point"])
-            if self.organisation_store.count_in(neighbourhood_id) >= organisations.MAX_PER_NEIGHBOURHOOD:
-                raise errors.conflict("a neighbourhood holds at most %d organisations"
-                                      % organisations.MAX_PER_NEIGHBOURHOOD)
+            self._require_room_for_organisation(neighbourhood_id)
             created = organisations.new_organisation(caller, municipality_id, neighbourhood_id,
                                                      read)
             self.organisation_store.add(created)
@@ -507,10 +511,8 @@ class NeighbourhoodService(QuartierService):
             neighbourhood_id = self._place_organisation(
                 found.municipality_id, read.get("neighbourhood_id"),
                 read.get("point", found.point))
-            if neighbourhood_id != found.neighbourhood_id and self.organisation_store.count_in(
-                    neighbourhood_id) >= organisations.MAX_PER_NEIGHBOURHOOD:
-                raise errors.conflict("a neighbourhood holds at most %d organisations"
-                                      % organisations.MAX_PER_NEIGHBOURHOOD)
+            if neighbourhood_id != found.neighbourhood_id:
+                self._require_room_for_organisation(neighbourhood_id)
         updated = organisations.edited(found, read, neighbourhood_id)
         if not self.organisation_store.update(updated):
             raise errors.not_found("organisation not found")
