@@ -711,9 +711,20 @@ def budget_phase_changed(budget, phase):
         municipality_id=budget["municipality_id"], phase=phase)
 
 
+def phase_announcement_due(budget, now=None):
+    """The phase to announce (budget_phase_changed) when the schedule moved the budget into a
+    phase not announced yet; None otherwise. A budget that skipped phases while nobody looked
+    announces only the one it is in."""
+    current = phase_of(budget, now)
+    if current == UPCOMING or current == budget.get("announced_phase"):
+        return None
+    return current
+
+
 def budget_view(budget, now=None):
     view = dict(budget, phase=phase_of(budget, now), tie_break=TIE_BREAK)
     view.pop("author_id", None)
+    view.pop("announced_phase", None)
     return view
 
 

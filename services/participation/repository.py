@@ -236,6 +236,20 @@ class SqliteParticipation:
             if log_kind:
                 self._append(db, budget["id"], log_kind, log_data, now)
 
+    def budgets_to_announce(self, limit=500):
+        """Budgets whose results phase has not been announced yet (the schedule may still move
+        them into a new phase)."""
+        rows = self.store.execute(
+            """SELECT doc, frozen FROM budgets
+               WHERE coalesce(json_extract(doc, '$.announced_phase'), '') != 'results'
+               ORDER BY created_at, id LIMIT ?""", (limit,)).fetchall()
+        return [dict(json.loads(r["doc"]), frozen=bool(r["frozen"])) for r in rows]
+
+    def mark_phase_announced(self, budget_id, phase):
+        self.store.execute(
+            "UPDATE budgets SET doc = json_set(doc, '$.announced_phase', ?) WHERE id = ?",
+            (phase, budget_id))
+
     def _append(self, db, budget_id, kind, data, now):
         row = db.execute("SELECT doc FROM budget_log WHERE budget_id = ? ORDER BY seq DESC "
                          "LIMIT 1", (budget_id,)).fetchone()
@@ -570,6 +584,14 @@ class MongoParticipation:
             raise errors.conflict("the rules are frozen: ballots have been cast")
         if log_kind:
             self._append(budget["id"], log_kind, log_data, now)
+
+    def budgets_to_announce(self, limit=500):
+        found = self.budgets.find({"announced_phase": {"$ne": "results"}}).sort(
+            [("created_at", pymongo.ASCENDING), ("id", pymongo.ASCENDING)]).limit(limit)
+        return [_strip(d) for d in found]
+
+    def mark_phase_announced(self, budget_id, phase):
+        self.budgets.update_one({"_id": budget_id}, {"$set": {"announced_phase": phase}})
 
     def _append(self, budget_id, kind, data, now):
         """Chain an entry after the last one; a concurrent append takes the same sequence number

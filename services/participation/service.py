@@ -4,6 +4,7 @@ Every RPC takes the caller; who sees what is in domain.py's docstring. Creating 
 `idempotency_key` (the gateway's Idempotency-Key header): a retried request gets the first answer.
 """
 from nameko.events import EventDispatcher
+from nameko.timer import timer
 
 from contracts import errors, events, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
@@ -20,6 +21,8 @@ from services.participation.dependencies import Participation
 SCAN_PAGE = 500
 EXPORT_MAX_ROWS = 50_000
 STREAM_PAGE_MAX = 500
+# How often the schedule is checked for budgets that entered a new phase by date.
+PHASE_CHECK_INTERVAL = 15
 
 
 def _position(cursor, size):
@@ -288,7 +291,18 @@ class ParticipationService(QuartierService):
         self.store.update_budget(advanced, "phase", {"phase": phase,
                                                      "schedule": advanced["schedule"]})
         self._send(domain.budget_phase_changed(advanced, phase))
+        self.store.mark_phase_announced(budget["id"], phase)
         return domain.budget_view(self.store.get_budget(budget["id"]))
+
+    @timer(interval=PHASE_CHECK_INTERVAL)
+    def announce_scheduled_phases(self):
+        """Announce the phases budgets entered by their schedule (the event id is fixed per
+        budget and phase, so an announcement repeated after a crash is dropped downstream)."""
+        for budget in self.store.budgets_to_announce():
+            phase = domain.phase_announcement_due(budget)
+            if phase is not None:
+                self._send(domain.budget_phase_changed(budget, phase))
+                self.store.mark_phase_announced(budget["id"], phase)
 
     @rpc_entrypoint
     def propose_project(self, caller, budget_id, project, idempotency_key=None):

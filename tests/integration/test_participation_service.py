@@ -174,3 +174,54 @@ def test_incidents_and_escalations_are_announced(participation, cells, register,
     assert [i["id"] for i in page["items"]] == [incident["id"]]
     assert participation.list_incidents(caller=STAFF, after_sequence=page["last_sequence"])[
         "items"] == []
+
+
+def test_the_resident_unit_follows_registrations_not_the_access_token(
+        participation, cells, register, containers, rabbit_config):
+    staying = register("u1", cells["r0c0"], "h1")
+    leaving = register("u2", cells["r0c1"], "h2")
+    # City-wide: every resident of the municipality sees it, so only the unit decides.
+    budget = participation.create_budget(caller=STAFF, budget=samples.budget(
+        cap=1000, ballot_unit="resident"))
+    project = participation.propose_project(caller=staying, budget_id=budget["id"],
+                                            project={"title": "Trees", "cost": 300})
+    participation.advance_budget_phase(caller=STAFF, budget_id=budget["id"], phase="review")
+    participation.review_project(caller=STAFF, budget_id=budget["id"], project_id=project["id"],
+                                 decision="accepted")
+    participation.advance_budget_phase(caller=STAFF, budget_id=budget["id"], phase="voting")
+    payload = events.USER_ERASED.payload(uuid.uuid4().hex, user_id="u2",
+                                         municipality_id=MUNICIPALITY)
+    with entrypoint_waiter(containers[1], "on_user_erased", timeout=RPC_TIMEOUT):
+        event_dispatcher(rabbit_config)(events.USER_ERASED.source, events.USER_ERASED.name,
+                                        payload)
+
+    cast = participation.cast_ballot(caller=staying, budget_id=budget["id"],
+                                     project_ids=[project["id"]])
+    # u2's access token is still valid (up to 15 minutes), but u2 is no registered resident.
+    erased = error_of(participation.cast_ballot, caller=leaving, budget_id=budget["id"],
+                      project_ids=[project["id"]])
+
+    assert cast["project_ids"] == [project["id"]]
+    assert domain_error_code(erased) == errors.FORBIDDEN
+
+
+def test_twenty_concurrent_replays_of_a_report_make_one_incident(participation, cells,
+                                                                 register, rabbit_config):
+    import eventlet
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    reporter = register("u1", cells["r0c0"], "h1")
+    body = {"category": "waste", "location": {"latitude": 49.6, "longitude": 6.1},
+            "text": "Bags left on the pavement"}
+
+    def report(_):
+        # One client per green thread: a ClusterRpcProxy is not safe to share.
+        with ClusterRpcProxy(rabbit_config, timeout=RPC_TIMEOUT) as client:
+            return client.participation.report_incident(
+                caller=reporter, incident=body, idempotency_key="report-1")
+
+    answers = list(eventlet.GreenPool(20).imap(report, range(20)))
+    listed = participation.list_my_incidents(caller=reporter)
+
+    assert len({a["id"] for a in answers}) == 1
+    assert [i["id"] for i in listed["items"]] == [answers[0]["id"]]

@@ -344,3 +344,14 @@ def test_only_the_reporter_and_the_city_see_an_incident():
     raises(errors.NOT_FOUND, domain.require_incident_visible, resident("u2"), incident)
     raises(errors.NOT_FOUND, domain.require_incident_visible,
            Caller(user_id="s9", role=CITY_STAFF, municipality_id="m2"), incident)
+
+
+def test_a_phase_entered_by_the_schedule_is_announced_once():
+    budget = domain.new_budget("m1", samples.budget(), [], "s1")
+    later = datetime.now(timezone.utc) + timedelta(hours=49)
+
+    assert domain.phase_announcement_due(budget) == "proposals"
+    announced = dict(budget, announced_phase="proposals")
+    assert domain.phase_announcement_due(announced) is None
+    # Review started and ended unseen: only voting, the phase it is in, is announced.
+    assert domain.phase_announcement_due(announced, later) == "voting"

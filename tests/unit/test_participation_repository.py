@@ -178,3 +178,13 @@ def test_settings_round_trip(repo):
     assert repo.get_settings("m1") == {}
     repo.set_settings("m1", {"initiative_threshold": 5})
     assert repo.get_settings("m1") == {"initiative_threshold": 5}
+
+
+def test_budgets_wait_for_announcements_until_their_results_phase_is_announced(repo):
+    budget = new_budget(repo)
+
+    assert [b["id"] for b in repo.budgets_to_announce()] == [budget["id"]]
+    repo.mark_phase_announced(budget["id"], "proposals")
+    assert repo.get_budget(budget["id"])["announced_phase"] == "proposals"
+    repo.mark_phase_announced(budget["id"], "results")
+    assert repo.budgets_to_announce() == []
