@@ -109,6 +109,20 @@ class SqlitePosts:
                   self._city_visible(post), post.municipality_id) for n in post.audience])
         return post
 
+    def add_posts(self, posts):
+        """Many posts in one transaction (imports, the feed bench)."""
+        with self.store.transaction() as db:
+            db.executemany(
+                """INSERT INTO posts (id, municipality_id, author_id, category, published_at,
+                       week, shared, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(p.id, p.municipality_id, p.author_id, p.category, p.published_at, p.week,
+                  int(p.shared_with_city), self._document(p)) for p in posts])
+            db.executemany(
+                """INSERT INTO post_audience (neighbourhood_id, published_at, post_id, category,
+                       author_id, city_visible, municipality_id) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [(n, p.published_at, p.id, p.category, p.author_id, self._city_visible(p),
+                  p.municipality_id) for p in posts for n in p.audience])
+
     def get_post(self, post_id):
         return self._post(self.store.execute(
             "SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone())
@@ -155,9 +169,11 @@ class SqlitePosts:
 
         One index range scan per neighbourhood, merged: a post in the top `limit` of the union
         is in the top `limit` of each of its neighbourhoods, so nothing is missed."""
-        at, post_id = _position_before(before)
-        conditions = ["neighbourhood_id = ?", "published_at <= ?",
-                      "(published_at < ? OR (published_at = ? AND post_id < ?))"]
+        # One upper bound, the lower of the cursor and "published by now", written as a row
+        # value: SQLite then seeks straight to it in the primary key instead of walking down
+        # from `now` past every earlier page (which made page 50 five times slower).
+        at, post_id = min(_position_before(before), (now, "\uffff"))
+        conditions = ["neighbourhood_id = ?", "(published_at, post_id) < (?, ?)"]
         extra = []
         if category:
             conditions.append("category = ?")
@@ -170,7 +186,7 @@ class SqlitePosts:
         runs = []
         for neighbourhood_id in dict.fromkeys(neighbourhood_ids):
             rows = self.store.execute(
-                sql, (neighbourhood_id, now, at, at, post_id, *extra, limit)).fetchall()
+                sql, (neighbourhood_id, at, post_id, *extra, limit)).fetchall()
             runs.append([(row["published_at"], row["post_id"]) for row in rows])
         chosen = []
         for key in heapq.merge(*runs, reverse=True):
@@ -187,9 +203,9 @@ class SqlitePosts:
         at, post_id = _position_before(before)
         rows = self.store.execute(
             """SELECT * FROM posts WHERE municipality_id = ? AND category = ?
-                 AND (published_at < ? OR (published_at = ? AND id < ?))
+                 AND (published_at, id) < (?, ?)
                ORDER BY published_at DESC, id DESC LIMIT ?""",
-            (municipality_id, ANNOUNCEMENT, at, at, post_id, limit)).fetchall()
+            (municipality_id, ANNOUNCEMENT, at, post_id, limit)).fetchall()
         return [self._post(row) for row in rows]
 
     def posts_by(self, author_id):
@@ -228,10 +244,9 @@ class SqlitePosts:
         """A post's comments in the order they were written, after (created_at, id)."""
         at, comment_id = after or ("", "")
         rows = self.store.execute(
-            """SELECT document FROM comments WHERE post_id = ?
-                 AND (created_at > ? OR (created_at = ? AND id > ?))
+            """SELECT document FROM comments WHERE post_id = ? AND (created_at, id) > (?, ?)
                ORDER BY created_at, id LIMIT ?""",
-            (post_id, at, at, comment_id, limit)).fetchall()
+            (post_id, at, comment_id, limit)).fetchall()
         return [self._comment(row) for row in rows]
 
     def comments_by(self, author_id):
@@ -474,6 +489,10 @@ class MongoPosts:
         self.posts.insert_one(self._document(post))
         return post
 
+    def add_posts(self, posts):
+        if posts:
+            self.posts.insert_many([self._document(p) for p in posts], ordered=False)
+
     def get_post(self, post_id):
         return self._post(self.posts.find_one({"_id": post_id}))
 
@@ -503,16 +522,17 @@ class MongoPosts:
         return post
 
     @staticmethod
-    def _below(before):
-        at, post_id = _position_before(before)
-        return {"$or": [{"published_at": {"$lt": at}},
-                        {"published_at": at, "_id": {"$lt": post_id}}]}
+    def _below(position):
+        """Strictly below (published_at, _id): a bound on published_at the index seeks to,
+        and the tie on the same instant broken by _id."""
+        at, post_id = position
+        return {"published_at": {"$lte": at},
+                "$or": [{"published_at": {"$lt": at}}, {"_id": {"$lt": post_id}}]}
 
     def feed_page(self, neighbourhood_ids, now, before=None, limit=20, category=None,
                   city_reader=None):
-        query = {"neighbourhood_ids": {"$in": list(dict.fromkeys(neighbourhood_ids))},
-                 "published_at": {"$lte": now}}
-        clauses = [self._below(before)]
+        query = {"neighbourhood_ids": {"$in": list(dict.fromkeys(neighbourhood_ids))}}
+        clauses = [self._below(min(_position_before(before), (now, "\uffff")))]
         if category:
             query["category"] = category
         if city_reader:
@@ -524,7 +544,7 @@ class MongoPosts:
 
     def announcements(self, municipality_id, before=None, limit=20):
         query = {"municipality_id": municipality_id, "category": ANNOUNCEMENT}
-        query.update(self._below(before))
+        query.update(self._below(_position_before(before)))
         found = self.posts.find(query).sort(
             [("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]).limit(limit)
         return [self._post(d) for d in found]

@@ -64,6 +64,14 @@ def test_the_feed_is_newest_first_and_pages_by_range(posts):
     assert ids(third) == ["p1", "p0"]
 
 
+def test_posts_added_in_bulk_page_like_the_others(posts):
+    posts.add_posts([post("b%d" % n, at(n), audience=("n1", "n2")) for n in range(5)])
+    posts.add_posts([])
+
+    assert ids(posts.feed_page(["n2"], NOW, limit=3)) == ["b4", "b3", "b2"]
+    assert ids(posts.feed_page(["n1", "n2"], NOW, before=(at(2), "b2"))) == ["b1", "b0"]
+
+
 def test_posts_at_the_same_instant_are_ordered_by_id_and_none_is_lost(posts):
     for name in ("a", "c", "b", "d"):
         posts.add_post(post(name, at(5)))
