@@ -237,3 +237,34 @@ def test_a_moved_organisation_changes_neighbourhood_and_a_removed_one_leaves_the
     assert neighbourhood.list_city_organisations(caller=STAFF)["items"] == []
     assert error_code(neighbourhood.get_organisation, caller=STAFF,
                       organisation_id=club["id"]) == errors.NOT_FOUND
+
+
+def test_concurrent_replays_of_one_create_make_one_event(neighbourhood, town):
+    pending = [neighbourhood.create_event.call_async(
+        caller=resident("u2"), neighbourhood_id=town["r0c0"], event=party(title="Choir"),
+        idempotency_key="choir-1") for _ in range(10)]
+
+    answers = [reply.result() for reply in pending]
+
+    assert len({a["id"] for a in answers}) == 1
+    assert [e["title"] for e in neighbourhood.list_events(
+        caller=resident("u1"), neighbourhood_id=town["r0c0"])["items"]] == ["Choir"]
+
+
+def test_a_large_map_comes_in_pages_by_name(neighbourhood, town):
+    for name in ("Zumba", "Archery", "Basketball"):
+        neighbourhood.create_organisation(caller=STAFF, organisation={
+            "name": name, "category": "sports_club", "address": "1 rue X",
+            "point": grid.point_in(0, 0)})
+
+    first = neighbourhood.list_organisations(caller=resident("u1"),
+                                             neighbourhood_id=town["r0c0"], limit=2)
+    rest = neighbourhood.list_organisations(caller=resident("u1"),
+                                            neighbourhood_id=town["r0c0"], limit=2,
+                                            cursor=first["next_cursor"])
+
+    assert [f["properties"]["name"] for f in first["features"] + rest["features"]] == [
+        "Archery", "Basketball", "Zumba"]
+    assert rest["next_cursor"] is None
+    assert error_code(neighbourhood.list_organisations, caller=resident("u1"),
+                      neighbourhood_id=town["r0c0"], category="bar") == errors.INVALID
