@@ -9,6 +9,8 @@ Who sees what (PRODUCT rules 1-3):
 - city staff, moderators and admins read only what the city may read: posts their authors shared
   with the city, the city's own announcements, and their own posts. A resident post that is not
   shared is `not_found` for them, exactly like a post that does not exist.
+- the city reads the comments under its own posts only: sharing a post does not share the
+  comments others wrote under it.
 - only the author edits, deletes, marks solved and shares a post.
 - the feed is strictly newest first by publication time (no ranking); a scheduled announcement is
   invisible until its publication time.
@@ -475,6 +477,13 @@ def require_participant(caller: Caller, post: Post):
     if is_city(caller) and post.author_id == caller.user_id:
         return
     raise errors.forbidden("the city reads shared posts; it answers only on its own posts")
+
+
+def require_comment_reader(caller: Caller, post: Post):
+    """A post shared with the city does not share its comments: their authors did not opt in.
+    The city reads the replies to its own posts (announcements) only."""
+    if is_city(caller) and not (post.is_announcement or post.author_id == caller.user_id):
+        raise errors.forbidden("comments of residents' posts are not shared with the city")
 
 
 def short_name(display_name):

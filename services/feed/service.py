@@ -196,6 +196,7 @@ class FeedService(QuartierService):
         limit = page_limit(limit)
         after = domain.check_position(decode_cursor(cursor))
         post = self._readable_post(caller, post_id)
+        domain.require_comment_reader(caller, post)
         found = self.posts.comments_page(post.id, after=after, limit=limit + 1)
         more = len(found) > limit
         found = found[:limit]

@@ -324,6 +324,7 @@ def test_staff_read_a_resident_post_only_while_it_is_shared(town):
     shared = call(town, "PUT", path + "/share", "marie")
     someone_else = call(town, "PUT", path + "/share", "paul")
     while_shared = call(town, "GET", path, "staff")
+    comments_while_shared = call(town, "GET", path + "/comments", "staff")
     in_city_feed = post["id"] in feed_ids(town, "staff")
     revoked = call(town, "DELETE", path + "/share", "marie")
     after = call(town, "GET", path, "staff")
@@ -332,6 +333,8 @@ def test_staff_read_a_resident_post_only_while_it_is_shared(town):
     assert shared.json() == {"post_id": post["id"], "shared_with_city": True}
     assert someone_else.status_code == 403
     assert while_shared.status_code == 200 and in_city_feed
+    # The post is shared; the comments others write under it are not.
+    assert comments_while_shared.status_code == 403
     assert while_shared.json()["author"]["name"] == "Marie D."
     assert revoked.json()["shared_with_city"] is False
     assert after.status_code == 404 and post["id"] not in feed_ids(town, "staff")

@@ -156,3 +156,15 @@ def test_events_carry_what_consumers_need():
 
     assert created["neighbourhood_ids"] == ["n1", "n2"] and created["category"] == "message"
     assert commented["post_author_id"] == "u1" and commented["event_id"].endswith(comment.id)
+
+
+def test_sharing_a_post_does_not_share_the_comments_under_it():
+    shared = domain.Post.from_dict(dict(post_by().to_dict(), shared_with_city=True))
+    news = domain.new_announcement(STAFF, {"title": "t", "body": "b", "neighbourhood_ids": "all"},
+                                   ["n1"], NOW)
+
+    with pytest.raises(DomainError) as raised:
+        domain.require_comment_reader(STAFF, shared)
+    assert raised.value.code == errors.FORBIDDEN
+    domain.require_comment_reader(STAFF, news)
+    domain.require_comment_reader(PAUL, shared)

@@ -207,8 +207,11 @@ def add_comment(ctx, post_id):
     query=PAGING,
     response={"type": "object", "properties": {"items": {"type": "array", "items": COMMENT},
                                                "next_cursor": {"type": ["string", "null"]}}},
+    errors=(403,),
 )
 def list_comments(ctx, post_id):
+    """For the city: the replies to its own posts only (403 under a resident's shared post:
+    sharing a post does not share what others wrote under it)."""
     return ctx.call(rpc.feed.LIST_COMMENTS, post_id=post_id, cursor=ctx.query.get("cursor"),
                     limit=ctx.query.get("limit"))
 
