@@ -45,6 +45,9 @@ class SqlitePosts:
                 PRIMARY KEY (neighbourhood_id, published_at, post_id)) WITHOUT ROWID""")
             db.execute("""CREATE INDEX IF NOT EXISTS audience_by_category
                 ON post_audience (neighbourhood_id, category, published_at, post_id)""")
+            # The city's feed: a seek, not a walk past every post it may not read.
+            db.execute("""CREATE INDEX IF NOT EXISTS audience_for_city
+                ON post_audience (neighbourhood_id, city_visible, published_at, post_id)""")
             db.execute("CREATE INDEX IF NOT EXISTS audience_by_post ON post_audience (post_id)")
             db.execute("""CREATE TABLE IF NOT EXISTS comments (
                 id TEXT PRIMARY KEY, post_id TEXT NOT NULL, author_id TEXT NOT NULL,
@@ -162,10 +165,11 @@ class SqlitePosts:
         return post
 
     def feed_page(self, neighbourhood_ids, now, before=None, limit=20, category=None,
-                  city_reader=None):
+                  city_only=False):
         """Posts whose audience meets `neighbourhood_ids`, published by `now`, strictly below the
-        position `before` = (published_at, id), newest first, at most `limit`. `city_reader`:
-        only what the city may read (shared, announcements) plus that user's own posts.
+        position `before` = (published_at, id), newest first, at most `limit`. `city_only`:
+        only what the city may read, posts shared with it and announcements (the city's accounts
+        write nothing else, so their own posts are among them).
 
         One index range scan per neighbourhood, merged: a post in the top `limit` of the union
         is in the top `limit` of each of its neighbourhoods, so nothing is missed."""
@@ -178,9 +182,8 @@ class SqlitePosts:
         if category:
             conditions.append("category = ?")
             extra.append(category)
-        if city_reader:
-            conditions.append("(city_visible = 1 OR author_id = ?)")
-            extra.append(city_reader)
+        if city_only:
+            conditions.append("city_visible = 1")
         sql = ("SELECT published_at, post_id FROM post_audience WHERE %s "
                "ORDER BY published_at DESC, post_id DESC LIMIT ?" % " AND ".join(conditions))
         runs = []
@@ -444,6 +447,10 @@ class MongoPosts:
              ("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)],
             name="feed_by_category")
         self.posts.create_index(
+            [("neighbourhood_ids", pymongo.ASCENDING), ("city_visible", pymongo.ASCENDING),
+             ("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)],
+            name="feed_for_city")
+        self.posts.create_index(
             [("municipality_id", pymongo.ASCENDING), ("category", pymongo.ASCENDING),
              ("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)],
             name="announcements")
@@ -530,13 +537,13 @@ class MongoPosts:
                 "$or": [{"published_at": {"$lt": at}}, {"_id": {"$lt": post_id}}]}
 
     def feed_page(self, neighbourhood_ids, now, before=None, limit=20, category=None,
-                  city_reader=None):
+                  city_only=False):
         query = {"neighbourhood_ids": {"$in": list(dict.fromkeys(neighbourhood_ids))}}
         clauses = [self._below(min(_position_before(before), (now, "\uffff")))]
         if category:
             query["category"] = category
-        if city_reader:
-            clauses.append({"$or": [{"city_visible": True}, {"author_id": city_reader}]})
+        if city_only:
+            query["city_visible"] = True
         query["$and"] = clauses
         found = self.posts.find(query).sort(
             [("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]).limit(limit)

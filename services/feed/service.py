@@ -148,7 +148,7 @@ class FeedService(QuartierService):
             scope = []
         found = self.posts.feed_page(
             scope, domain.timestamp(), before=before, limit=limit + 1, category=category,
-            city_reader=caller.user_id if domain.is_city(caller) else None) if scope else []
+            city_only=domain.is_city(caller)) if scope else []
         more = len(found) > limit
         found = found[:limit]
         last = found[-1] if found else None
