@@ -152,6 +152,7 @@ class participation:
     SET_INCIDENT_STATUS = RpcMethod(services.PARTICIPATION, "set_incident_status")
     # statistics: participation per neighbourhood of every survey and budget
     PARTICIPATION_STATS = RpcMethod(services.PARTICIPATION, "participation_stats")
+    EXPORT_USER = RpcMethod(services.PARTICIPATION, "export_user")
 
 
 def declared_methods():

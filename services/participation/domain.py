@@ -1152,3 +1152,30 @@ def registration_from(payload):
     return {"user_id": payload["user_id"], "municipality_id": payload["municipality_id"],
             "neighbourhood_id": payload["neighbourhood_id"],
             "household_id": payload.get("household_id") or "user:" + payload["user_id"]}
+
+
+def erased_marker():
+    """What replaces an erased user's id in the records that must stay countable: random, so
+    nothing links them to the person or to each other across erasures."""
+    return "erased-" + new_id()
+
+
+def export(data):
+    """Everything this service holds about a user (GDPR art. 15/20)."""
+    return {
+        "registration": data["registration"] and {
+            k: data["registration"][k] for k in ("neighbourhood_id", "household_id")},
+        "survey_responses": [{k: r[k] for k in ("survey_id", "answers", "submitted_at")}
+                             for r in data["responses"]],
+        "ballots": [{k: b[k] for k in ("budget_id", "project_ids", "cast_at", "updated_at")}
+                    for b in data["ballots"]],
+        "proposed_projects": [{k: p[k] for k in ("id", "budget_id", "title", "description",
+                                                 "cost", "status", "reason", "created_at")}
+                              for p in data["projects"]],
+        "initiatives": [{k: i[k] for k in ("id", "title", "text", "status", "created_at")}
+                        for i in data["initiatives"]],
+        "supported_initiatives": data["supports"],
+        "incident_reports": [{k: i[k] for k in ("id", "category", "location", "text", "status",
+                                                "reason", "history", "created_at")}
+                             for i in data["incidents"]],
+    }

@@ -427,6 +427,62 @@ class SqliteParticipation:
             params.append(status)
         return self._all(sql + " ORDER BY seq LIMIT ?", params + [limit])
 
+    # -- one person's data (GDPR)
+
+    def personal_data(self, user_id, limit=1000):
+        """What this store holds about a user, each kind bounded by `limit`."""
+        def docs(sql):
+            return self._all(sql + " LIMIT ?", (user_id, limit))
+        return {
+            "registration": self.get_registration(user_id),
+            "responses": docs("SELECT doc FROM responses WHERE user_id = ? ORDER BY id"),
+            "ballots": [dict(json.loads(r["doc"]), project_ids=json.loads(r["project_ids"]))
+                        for r in self.store.execute(
+                            "SELECT doc, project_ids FROM ballots WHERE cast_by = ? LIMIT ?",
+                            (user_id, limit)).fetchall()],
+            "projects": docs("SELECT doc FROM projects WHERE "
+                             "json_extract(doc, '$.proposer_id') = ? ORDER BY created_at"),
+            "initiatives": docs("SELECT doc FROM initiatives WHERE "
+                                "json_extract(doc, '$.proposer_id') = ? ORDER BY created_at"),
+            "supports": [dict(r) for r in self.store.execute(
+                "SELECT initiative_id, at FROM supports WHERE user_id = ? ORDER BY at LIMIT ?",
+                (user_id, limit)).fetchall()],
+            "incidents": docs("SELECT doc FROM incidents WHERE reporter_id = ? ORDER BY seq"),
+        }
+
+    def erase_user(self, user_id, replacement):
+        """Unlink a user from everything they did: their id becomes `replacement` (random per
+        erasure) where a record must stay countable (responses, ballots, incidents), and
+        disappears elsewhere; their supports are removed (the counts keep them)."""
+        with self.store.transaction() as db:
+            for row in db.execute("SELECT id, doc FROM responses WHERE user_id = ?",
+                                  (user_id,)).fetchall():
+                doc = dict(json.loads(row["doc"]), user_id=replacement)
+                doc["respondent_key"] = _erased_key(doc["respondent_key"], replacement,
+                                                    row["id"])
+                db.execute("UPDATE responses SET user_id = ?, respondent_key = ?, doc = ? "
+                           "WHERE id = ?", (replacement, doc["respondent_key"], json.dumps(doc),
+                                            row["id"]))
+            db.execute("UPDATE ballots SET cast_by = ?, doc = json_set(doc, '$.cast_by', ?) "
+                       "WHERE cast_by = ?", (replacement, replacement, user_id))
+            for table in ("projects", "initiatives"):
+                db.execute("UPDATE %s SET doc = json_set(doc, '$.proposer_id', ?) "
+                           "WHERE json_extract(doc, '$.proposer_id') = ?" % table,
+                           (replacement, user_id))
+            db.execute("DELETE FROM supports WHERE user_id = ?", (user_id,))
+            db.execute("UPDATE incidents SET reporter_id = ?, "
+                       "doc = json_set(doc, '$.reporter_id', ?) WHERE reporter_id = ?",
+                       (replacement, replacement, user_id))
+            db.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
+
+
+def _erased_key(respondent_key, replacement, response_id):
+    """A per-person respondent key names the user: replace it. A household's stays, so the
+    household's other adults still cannot answer a second time."""
+    if respondent_key.startswith("user:"):
+        return "%s:%s" % (replacement, response_id)
+    return respondent_key
+
 
 def _review_data(project):
     return {"project_id": project["id"], "status": project["status"],
@@ -728,3 +784,33 @@ class MongoParticipation:
             query["status"] = status
         found = self.incidents.find(query).sort("sequence", pymongo.ASCENDING).limit(limit)
         return [_strip(d) for d in found]
+
+    # -- one person's data (GDPR)
+
+    def personal_data(self, user_id, limit=1000):
+        def docs(collection, query, order):
+            return [_strip(d) for d in collection.find(query).sort(order, 1).limit(limit)]
+        return {
+            "registration": self.get_registration(user_id),
+            "responses": docs(self.responses, {"user_id": user_id}, "id"),
+            "ballots": docs(self.ballots, {"cast_by": user_id}, "budget_id"),
+            "projects": docs(self.projects, {"proposer_id": user_id}, "created_at"),
+            "initiatives": docs(self.initiatives, {"proposer_id": user_id}, "created_at"),
+            "supports": [{"initiative_id": d["initiative_id"], "at": d["at"]} for d in
+                         self.supports.find({"user_id": user_id}).sort("at", 1).limit(limit)],
+            "incidents": docs(self.incidents, {"reporter_id": user_id}, "sequence"),
+        }
+
+    def erase_user(self, user_id, replacement):
+        for document in self.responses.find({"user_id": user_id}):
+            self.responses.update_one({"_id": document["_id"]}, {"$set": {
+                "user_id": replacement, "respondent_key": _erased_key(
+                    document["respondent_key"], replacement, document["id"])}})
+        self.ballots.update_many({"cast_by": user_id}, {"$set": {"cast_by": replacement}})
+        for collection in (self.projects, self.initiatives):
+            collection.update_many({"proposer_id": user_id},
+                                   {"$set": {"proposer_id": replacement}})
+        self.supports.delete_many({"user_id": user_id})
+        self.incidents.update_many({"reporter_id": user_id},
+                                   {"$set": {"reporter_id": replacement}})
+        self.registrations.delete_one({"_id": user_id})

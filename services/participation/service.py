@@ -632,4 +632,16 @@ class ParticipationService(QuartierService):
 
     @event_handler(events.USER_ERASED)
     def on_user_erased(self, payload):
-        self.store.remove_registration(payload["user_id"])
+        """Results, rates and the budget log keep counting what the person did; nothing links
+        it to them any more (idempotent: a replay finds nothing left under their id)."""
+        self.store.erase_user(payload["user_id"], domain.erased_marker())
+
+    # -- GDPR --------------------------------------------------------------------------------------
+
+    @rpc_entrypoint
+    def export_user(self, caller):
+        """Everything this service holds about the caller (GDPR art. 15 and 20)."""
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        return domain.export(self.store.personal_data(caller.user_id))

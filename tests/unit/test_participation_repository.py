@@ -188,3 +188,39 @@ def test_budgets_wait_for_announcements_until_their_results_phase_is_announced(r
     assert repo.get_budget(budget["id"])["announced_phase"] == "proposals"
     repo.mark_phase_announced(budget["id"], "results")
     assert repo.budgets_to_announce() == []
+
+
+def test_erasure_unlinks_a_user_but_keeps_what_counts(repo):
+    per_person = domain.new_survey("m1", samples.survey(["n1"]), ["n1"], "s1")
+    per_household = domain.new_survey("m1", samples.survey(["n1"], response_unit="household"),
+                                      ["n1"], "s1")
+    for survey in (per_person, per_household):
+        repo.add_survey(survey)
+        repo.add_response(survey, domain.new_response(survey, resident("a"), samples.answers()))
+    repo.upsert_registration(registration("a", "n1", "h1"))
+    budget = new_budget(repo)
+    repo.put_ballot(ballot(budget, "a", "user:a", ["p1"]))
+    initiative = domain.new_initiative(resident("a"), {"title": "T", "text": "x"}, 5)
+    repo.add_initiative(initiative)
+    other = domain.new_initiative(resident("b"), {"title": "U", "text": "y"}, 5)
+    repo.add_initiative(other)
+    repo.add_support(other["id"], "a", "2026-11-22T10:00:00+00:00")
+    incident = repo.add_incident(domain.new_incident(resident("a"), {
+        "category": "waste", "location": {"latitude": 1, "longitude": 2}, "text": "Bags"}))
+    held = repo.personal_data("a")
+    assert [len(held[k]) for k in ("responses", "ballots", "initiatives", "supports",
+                                   "incidents")] == [2, 1, 1, 1, 1]
+
+    repo.erase_user("a", "erased-1")
+
+    left = repo.personal_data("a")
+    assert left["registration"] is None
+    assert all(not left[k] for k in left if k != "registration")
+    assert len(repo.responses_page(per_person["id"])) == 1
+    assert not repo.has_responded(per_person["id"], "user:a")
+    # The household still answered: its other adults cannot answer again.
+    assert repo.has_responded(per_household["id"], "household:h1")
+    assert [b["project_ids"] for b in repo.ballots_of(budget["id"])] == [["p1"]]
+    assert domain.verify_log(repo.log_page(budget["id"]), repo.ballots_of(budget["id"]))[0]
+    assert repo.get_initiative(other["id"])["supports"] == 1
+    assert repo.get_incident(incident["id"])["reporter_id"] == "erased-1"
