@@ -86,12 +86,25 @@ CONTENT_REPORTED = _event(
     "municipality_id", "neighbourhood_id", "reporter_household_id", "author_id", "post_id",
 )
 
-# moderation
-CONTENT_HELD = _event(services.MODERATION, "content_held", "content_id", "content_kind", "reasons")
-CONTENT_HIDDEN = _event(
-    services.MODERATION, "content_hidden", "content_id", "content_kind", "reasons"
+# A chat message was written: the feed's own inbox notifies the other members (recipient_ids).
+# It carries no text: conversations stay between their members.
+CHAT_MESSAGE_SENT = _event(
+    services.FEED, "chat_message_sent", "message_id", "conversation_id", "author_id",
+    "municipality_id", "recipient_ids", "sent_at",
 )
-CONTENT_RESTORED = _event(services.MODERATION, "content_restored", "content_id", "content_kind")
+
+# moderation
+# author_id: whom the outcome is told to (the feed's notifications inbox); content_kind is
+# "post", "comment" or "chat_message" as reported.
+CONTENT_HELD = _event(
+    services.MODERATION, "content_held", "content_id", "content_kind", "reasons", "author_id"
+)
+CONTENT_HIDDEN = _event(
+    services.MODERATION, "content_hidden", "content_id", "content_kind", "reasons", "author_id"
+)
+CONTENT_RESTORED = _event(
+    services.MODERATION, "content_restored", "content_id", "content_kind", "author_id"
+)
 USER_SUSPENDED = _event(services.MODERATION, "user_suspended", "user_id", "until", "reason")
 
 # participation

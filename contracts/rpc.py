@@ -105,6 +105,24 @@ class feed:
     # Counts only (posts, comments, thanks per neighbourhood, category and ISO week), never text.
     STATISTICS = RpcMethod(services.FEED, "statistics")
     EXPORT_USER = RpcMethod(services.FEED, "export_user")
+    # chat: residents only (staff are refused by every one of them)
+    START_CONVERSATION = RpcMethod(services.FEED, "start_conversation")
+    LIST_CONVERSATIONS = RpcMethod(services.FEED, "list_conversations")
+    GET_CONVERSATION = RpcMethod(services.FEED, "get_conversation")
+    ADD_CONVERSATION_MEMBERS = RpcMethod(services.FEED, "add_conversation_members")
+    LEAVE_CONVERSATION = RpcMethod(services.FEED, "leave_conversation")
+    SEND_MESSAGE = RpcMethod(services.FEED, "send_message")
+    LIST_MESSAGES = RpcMethod(services.FEED, "list_messages")
+    REPORT_MESSAGE = RpcMethod(services.FEED, "report_message")
+    BLOCK_USER = RpcMethod(services.FEED, "block_user")
+    UNBLOCK_USER = RpcMethod(services.FEED, "unblock_user")
+    LIST_BLOCKS = RpcMethod(services.FEED, "list_blocks")
+    # The text of a reported chat message, for moderation (system or the municipality's
+    # moderators): the only chat content that ever leaves a conversation.
+    REPORTED_MESSAGE = RpcMethod(services.FEED, "reported_message")
+    # the notifications inbox
+    LIST_NOTIFICATIONS = RpcMethod(services.FEED, "list_notifications")
+    MARK_NOTIFICATIONS_READ = RpcMethod(services.FEED, "mark_notifications_read")
 
 
 class translation:

@@ -25,6 +25,7 @@ from gateway.http.routes import neighbourhoods  # noqa: E402,F401
 from gateway.http.routes import participation  # noqa: E402,F401
 from gateway.http.routes import calendar, organisations  # noqa: E402,F401
 from gateway.http.routes import announcements, feed  # noqa: E402,F401
+from gateway.http.routes import chat, notifications  # noqa: E402,F401
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

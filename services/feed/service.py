@@ -18,8 +18,8 @@ from servicekit.nameko_extensions import (
     IdempotencyKeys, QuartierService, ServiceRpc, event_handler, rpc as entrypoint,
 )
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
-from services.feed import domain
-from services.feed.dependencies import Posts
+from services.feed import chat, domain, inbox
+from services.feed.dependencies import Chat, Inbox, Posts
 
 # The neighbourhood service answers visibility from its own store; a slow answer must not hold a
 # feed worker for the gateway's whole RPC timeout.
@@ -330,10 +330,12 @@ class FeedService(QuartierService):
         caller = Caller.from_dict(caller)
         if not caller.user_id or caller.is_system:
             raise errors.forbidden("an account is required")
-        return domain.export(self.posts.posts_by(caller.user_id),
-                             self.posts.comments_by(caller.user_id),
-                             self.posts.reactions_by(caller.user_id),
-                             self.posts.reports_by(caller.user_id))
+        exported = domain.export(self.posts.posts_by(caller.user_id),
+                                 self.posts.comments_by(caller.user_id),
+                                 self.posts.reactions_by(caller.user_id),
+                                 self.posts.reports_by(caller.user_id))
+        exported.update(self._export_chat_and_inbox(caller.user_id))  # see the chat section
+        return exported
 
     # -- identity's events: the authors' names, the city's name, and erasure
 
@@ -363,3 +365,407 @@ class FeedService(QuartierService):
         self.posts.erase_user(user_id)
 
     # == end of posts and feed; chat and notifications sections follow ==========================
+
+    # == chat (issue 4) ==========================================================================
+    # Private and group conversations between residents; the rules are in services/feed/chat.py.
+    # Every entrypoint refuses the city's accounts before it looks anything up.
+
+    chat_store = Chat()
+
+    def _chatter(self, caller):
+        caller = Caller.from_dict(caller)
+        chat.require_chatter(caller)
+        return caller
+
+    def _visible_to(self, author):
+        """The neighbourhoods another resident sees, from the neighbourhood service: asked with
+        that resident as the caller (its answer about a resident rests only on its own membership
+        records), so the feed keeps no copy of anyone's follows."""
+        resident = Caller(user_id=author.user_id, role=RESIDENT,
+                          municipality_id=author.municipality_id,
+                          neighbourhood_id=author.neighbourhood_id)
+        return self.neighbourhoods.call(
+            rpc.neighbourhood.VISIBLE_NEIGHBOURHOOD_IDS, timeout=VISIBILITY_TIMEOUT,
+            caller=resident.to_dict())
+
+    def _require_reachable(self, caller, user_ids):
+        """Each of `user_ids` is a resident the caller shares a neighbourhood with, and no block
+        stands between them and the caller."""
+        authors = self.posts.authors(user_ids)
+        mine = self._visible_ids(caller)
+        for user_id in user_ids:
+            other = authors.get(user_id)
+            theirs = self._visible_to(other) if (
+                other is not None and other.role == RESIDENT
+                and other.municipality_id == caller.municipality_id) else []
+            chat.require_reachable(caller, other, mine, theirs)
+        chat.require_no_block(self.chat_store.blocks_between(caller.user_id, user_ids))
+
+    def _member_conversation(self, caller, conversation_id):
+        found = self.chat_store.get_conversation(conversation_id) if isinstance(
+            conversation_id, str) and len(conversation_id) <= chat.ID_MAX else None
+        return chat.require_member(caller, found)
+
+    def _conversation_view(self, caller, conversation):
+        authors = self.posts.authors(conversation.member_ids)
+        return chat.present_conversation(conversation, caller, authors)
+
+    @entrypoint
+    def start_conversation(self, caller, conversation, idempotency_key=None):
+        """{member_ids: [one id]} opens the direct conversation with that resident (the same one
+        every time); {member_ids: [...], title} starts a group the caller owns. `created` says
+        whether it is new."""
+        caller = self._chatter(caller)
+
+        def create():
+            kind, others, title = chat.check_new_conversation(caller, conversation)
+            self._require_reachable(caller, others)
+            new = chat.new_conversation(caller, kind, others, title, domain.timestamp())
+            if kind == chat.DIRECT:
+                stored, created = self.chat_store.open_direct(new)
+            else:
+                stored, created = self.chat_store.create_group(new), True
+            return dict(self._conversation_view(caller, stored), created=created)
+
+        return self.idempotency.run(caller, "start_conversation", idempotency_key,
+                                    conversation, create)
+
+    @entrypoint
+    def list_conversations(self, caller, cursor=None, limit=None):
+        """The caller's conversations, latest activity first."""
+        caller = self._chatter(caller)
+        limit = page_limit(limit)
+        before = chat.check_position(decode_cursor(cursor))
+        found = self.chat_store.conversations_of(caller.user_id, before=before, limit=limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        authors = self.posts.authors({m for c in found for m in c.members})
+        last = found[-1] if found else None
+        return {
+            "items": [chat.present_conversation(c, caller, authors) for c in found],
+            "next_cursor": encode_cursor([last.last_message_at, last.id]) if more else None,
+        }
+
+    @entrypoint
+    def get_conversation(self, caller, conversation_id):
+        caller = self._chatter(caller)
+        return self._conversation_view(caller, self._member_conversation(caller, conversation_id))
+
+    @entrypoint
+    def add_conversation_members(self, caller, conversation_id, member_ids,
+                                 idempotency_key=None):
+        """The group's owner adds residents they share a neighbourhood with, up to the cap.
+        Naming someone already in changes nothing."""
+        caller = self._chatter(caller)
+
+        def add():
+            conversation = self._member_conversation(caller, conversation_id)
+            chat.require_owner(caller, conversation)
+            new = [m for m in chat.check_new_members(member_ids)
+                   if m not in conversation.members]
+            if not new:
+                return self._conversation_view(caller, conversation)
+            chat.require_room(conversation, new)
+            self._require_reachable(caller, new)
+            stored = self.chat_store.add_members(conversation.id, new, domain.timestamp(),
+                                                 chat.GROUP_MAX_MEMBERS)
+            if stored is None:  # filled up (or emptied) meanwhile
+                chat.require_room(self._member_conversation(caller, conversation.id), new)
+                raise errors.conflict("the group changed meanwhile; try again")
+            return self._conversation_view(caller, stored)
+
+        return self.idempotency.run(caller, "add_conversation_members", idempotency_key,
+                                    {"conversation_id": conversation_id,
+                                     "member_ids": member_ids}, add)
+
+    @entrypoint
+    def leave_conversation(self, caller, conversation_id):
+        """The caller leaves (then gets not_found for it, like anyone outside it)."""
+        caller = self._chatter(caller)
+        conversation = self._member_conversation(caller, conversation_id)
+        self.chat_store.remove_member(conversation.id, caller.user_id)
+        self.inbox_store.mark_key_read(caller.user_id, inbox.chat_key(conversation.id))
+        return {"conversation_id": conversation.id, "left": True}
+
+    @entrypoint
+    def send_message(self, caller, conversation_id, body, idempotency_key=None):
+        """A member writes; refused (forbidden) when someone in the conversation blocked them.
+        The other members are notified through `chat_message_sent`."""
+        caller = self._chatter(caller)
+
+        def create():
+            conversation = self._member_conversation(caller, conversation_id)
+            message = chat.new_message(caller, conversation, body, domain.timestamp())
+            blockers = [blocker for blocker, blocked in self.chat_store.blocks_between(
+                caller.user_id, conversation.member_ids) if blocked == caller.user_id]
+            chat.require_writable(caller.user_id, conversation, blockers)
+            if not self.chat_store.add_message(message):
+                raise errors.not_found("conversation not found")  # emptied meanwhile
+            event, payload = chat.message_sent(conversation, message)
+            self.dispatch(event.name, payload)
+            return chat.present_message(message, caller,
+                                        self.posts.authors([caller.user_id]))
+
+        return self.idempotency.run(caller, "send_message", idempotency_key,
+                                    {"conversation_id": conversation_id, "body": body}, create)
+
+    @entrypoint
+    def list_messages(self, caller, conversation_id, cursor=None, limit=None):
+        """Newest first, from when the caller joined; `next_cursor` continues below the last
+        one. Reading the first page marks the conversation's notification read."""
+        caller = self._chatter(caller)
+        limit = page_limit(limit)
+        before = chat.check_position(decode_cursor(cursor))
+        conversation = self._member_conversation(caller, conversation_id)
+        found = self.chat_store.messages_page(
+            conversation.id, conversation.members[caller.user_id], before=before,
+            limit=limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        if before is None:
+            self.inbox_store.mark_key_read(caller.user_id, inbox.chat_key(conversation.id))
+        authors = self.posts.authors({m.author_id for m in found if m.author_id})
+        last = found[-1] if found else None
+        return {
+            "items": [chat.present_message(m, caller, authors) for m in found],
+            "next_cursor": encode_cursor([last.created_at, last.id]) if more else None,
+        }
+
+    @entrypoint
+    def report_message(self, caller, conversation_id, message_id, reason, note=None,
+                       idempotency_key=None):
+        """A member reports a message they can read (once; again: conflict). Moderation hears
+        `content_reported` (content_kind "chat_message") and may then read that message's text,
+        and nothing else of the conversation, through `reported_message`."""
+        caller = self._chatter(caller)
+        request = {"conversation_id": conversation_id, "message_id": message_id,
+                   "reason": reason, "note": note}
+
+        def create():
+            domain.check_report(reason, note, None)
+            conversation = self._member_conversation(caller, conversation_id)
+            found = self.chat_store.get_message(message_id) if isinstance(
+                message_id, str) and len(message_id) <= chat.ID_MAX else None
+            message = chat.readable_message(caller, conversation, found)
+            author = self.posts.authors([message.author_id]).get(message.author_id)
+            report = chat.new_report(caller, conversation, message, reason, note, author,
+                                     domain.timestamp())
+            if not self.chat_store.add_report(report):
+                raise errors.conflict("you already reported this message")
+            event, payload = chat.content_reported(report)
+            self.dispatch(event.name, payload)
+            metrics.REPORTS.labels(conversation.municipality_id).inc()
+            return chat.report_view(report)
+
+        return self.idempotency.run(caller, "report_message", idempotency_key, request, create)
+
+    @entrypoint
+    def reported_message(self, caller, message_id):
+        """For moderation: a reported message's text (as it was when reported) with its reports.
+        System callers and the municipality's moderators and admins only; a message nobody
+        reported is not_found, whoever asks."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system and caller.role not in ("moderator", "admin"):
+            raise errors.forbidden("reported messages are for moderation")
+        reports = self.chat_store.reports_of_message(message_id) if isinstance(
+            message_id, str) and len(message_id) <= chat.ID_MAX else []
+        if not reports:
+            raise errors.not_found("reported message not found")
+        chat.require_moderation_reader(caller, reports[0]["municipality_id"])
+        return chat.moderation_view(reports)
+
+    # -- blocks
+
+    @entrypoint
+    def block_user(self, caller, user_id):
+        """The blocked person can no longer write in any conversation the caller is in, nor
+        start one with them. Idempotent."""
+        caller = self._chatter(caller)
+        if user_id == caller.user_id:
+            raise errors.invalid("you cannot block yourself")
+        other = self.posts.authors([user_id]).get(user_id) if isinstance(
+            user_id, str) and len(user_id) <= chat.ID_MAX else None
+        if other is None or other.municipality_id != caller.municipality_id:
+            raise errors.not_found("user not found")
+        self.chat_store.block(caller.user_id, user_id, domain.timestamp())
+        return {"user_id": user_id, "blocked": True}
+
+    @entrypoint
+    def unblock_user(self, caller, user_id):
+        """Idempotent: not having blocked them is fine."""
+        caller = self._chatter(caller)
+        if isinstance(user_id, str) and len(user_id) <= chat.ID_MAX:
+            self.chat_store.unblock(caller.user_id, user_id)
+        return {"user_id": user_id, "blocked": False}
+
+    @entrypoint
+    def list_blocks(self, caller, cursor=None, limit=None):
+        """Whom the caller blocked, oldest first."""
+        caller = self._chatter(caller)
+        limit = page_limit(limit)
+        after = chat.check_position(decode_cursor(cursor))
+        found = self.chat_store.blocks_of(caller.user_id, after=after, limit=limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        authors = self.posts.authors(b["user_id"] for b in found)
+        items = [dict(b, name=chat.present_conversation(
+            chat.Conversation("", "", chat.DIRECT, "", "", "", "", {b["user_id"]: ""}), caller,
+            authors)["members"][0]["name"]) for b in found]
+        last = found[-1] if found else None
+        return {"items": items,
+                "next_cursor": encode_cursor([last["blocked_at"], last["user_id"]])
+                if more else None}
+
+    # == notifications inbox (issue 4) ===========================================================
+    # Replies, chat messages, moderation outcomes stored per person from events; the city's
+    # announcements merged in at read time (why: services/feed/inbox.py).
+
+    inbox_store = Inbox()
+
+    def _announcements(self, caller, before, want, now, read_until, unread_only):
+        """[(post, read)] of announcements to the caller's home, newest first below `before`."""
+        home = caller.neighbourhood_id if caller.role == RESIDENT else None
+        if not home:
+            return []
+        floor = inbox.announcement_floor(now, read_until, unread_only)
+        bound = inbox.announcement_bound(before)
+        chosen = []
+        while len(chosen) < want:
+            batch = self.posts.feed_page([home], domain.timestamp(now), before=bound,
+                                         limit=want, category=domain.ANNOUNCEMENT)
+            fresh = [p for p in batch if p.published_at > floor]
+            read_ids = self.inbox_store.announcements_read(caller.user_id, [p.id for p in fresh])
+            for post in fresh:
+                read = inbox.announcement_is_read(post, read_until, read_ids)
+                if not (unread_only and read):
+                    chosen.append((post, read))
+            if len(batch) < want or len(fresh) < len(batch):
+                break
+            bound = (batch[-1].published_at, batch[-1].id)
+        return chosen[:want]
+
+    def _unread(self, caller, now):
+        read_until = self.inbox_store.read_until(caller.user_id)
+        announcements = self._announcements(caller, None, inbox.ANNOUNCEMENTS_COUNTED, now,
+                                            read_until, unread_only=True)
+        return inbox.unread_counts(self.inbox_store.unread_counts(caller.user_id),
+                                   len(announcements))
+
+    @staticmethod
+    def _inbox_owner(caller):
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system or caller.role is None:
+            raise errors.forbidden("an account is required")
+        return caller
+
+    @entrypoint
+    def list_notifications(self, caller, cursor=None, limit=None, unread=None):
+        """The caller's notifications, newest first (`unread`: only those not read yet), with
+        the unread counts by kind."""
+        caller = self._inbox_owner(caller)
+        limit = page_limit(limit)
+        before = domain.check_position(decode_cursor(cursor))
+        if unread not in (None, True, False):
+            raise errors.invalid("unread must be true or false")
+        now = _now()
+        read_until = self.inbox_store.read_until(caller.user_id)
+        stored = self.inbox_store.page(caller.user_id, before=before, limit=limit + 1,
+                                       unread_only=bool(unread))
+        announced = self._announcements(caller, before, limit + 1, now, read_until,
+                                        bool(unread))
+        authors = self.posts.authors(
+            [n.actor_id for n in stored if n.actor_id] + [p.author_id for p, _ in announced])
+        merged = inbox.merge(
+            [inbox.present(n, caller, authors) for n in stored],
+            [inbox.present_announcement(p, read, caller, authors) for p, read in announced],
+            limit + 1)
+        more = len(merged) > limit
+        merged = merged[:limit]
+        return {
+            "items": merged,
+            "next_cursor": encode_cursor(list(inbox.position(merged[-1]))) if more else None,
+            "unread": self._unread(caller, now),
+        }
+
+    @entrypoint
+    def mark_notifications_read(self, caller, request, idempotency_key=None):
+        """{"ids": [...]} marks those; {"all": true, "up_to"?} marks everything up to that time
+        (now by default), announcements included. Marking again changes nothing."""
+        caller = self._inbox_owner(caller)
+
+        def mark():
+            now = _now()
+            mode, value = inbox.check_mark_read(request, now)
+            if mode == "ids":
+                post_ids = [inbox.announcement_post_id(i) for i in value
+                            if inbox.announcement_post_id(i)]
+                marked = self.inbox_store.mark_read(
+                    caller.user_id, [i for i in value if not inbox.announcement_post_id(i)])
+                marked += self.inbox_store.mark_announcements_read(caller.user_id, post_ids)
+            else:
+                marked = self.inbox_store.mark_read_until(caller.user_id, value)
+            return {"marked": marked, "unread": self._unread(caller, now)}
+
+        return self.idempotency.run(caller, "mark_notifications_read", idempotency_key,
+                                    request, mark)
+
+    # -- what fills the inbox (each handler runs once per event, through the event inbox)
+
+    @event_handler(events.COMMENT_CREATED)
+    def notify_reply(self, payload):
+        notification = inbox.reply(payload, domain.timestamp())
+        if notification is not None:
+            self.inbox_store.add(notification)
+
+    @event_handler(events.CHAT_MESSAGE_SENT)
+    def notify_chat_message(self, payload):
+        for notification in inbox.chat_messages(payload):
+            self.inbox_store.add_chat_message(notification)
+
+    def _moderation_outcome(self, event, payload):
+        """A chat message held or hidden by moderation becomes a placeholder (restored: shown
+        again); whatever the content, its author is told."""
+        if payload.get("content_kind") == chat.CONTENT_KIND:
+            self.chat_store.set_message_state(payload["content_id"],
+                                              chat.state_after_moderation(event.name))
+        notification = inbox.moderation(event.name, payload, domain.timestamp())
+        if notification is not None:
+            self.inbox_store.add(notification)
+
+    @event_handler(events.CONTENT_HELD)
+    def notify_content_held(self, payload):
+        self._moderation_outcome(events.CONTENT_HELD, payload)
+
+    @event_handler(events.CONTENT_HIDDEN)
+    def notify_content_hidden(self, payload):
+        self._moderation_outcome(events.CONTENT_HIDDEN, payload)
+
+    @event_handler(events.CONTENT_RESTORED)
+    def notify_content_restored(self, payload):
+        self._moderation_outcome(events.CONTENT_RESTORED, payload)
+
+    @event_handler(events.USER_SUSPENDED)
+    def notify_user_suspended(self, payload):
+        self.inbox_store.add(inbox.suspension(payload, domain.timestamp()))
+
+    # -- GDPR for chat and the inbox
+
+    def _export_chat_and_inbox(self, user_id):
+        return {
+            "chat": chat.export(user_id, self.chat_store.conversations_with(user_id),
+                                self.chat_store.messages_by(user_id),
+                                self.chat_store.blocks_of(user_id, limit=10 ** 6),
+                                self.chat_store.reports_by(user_id)),
+            "inbox": inbox.export(self.inbox_store.notifications_of(user_id),
+                                  self.inbox_store.read_until(user_id) or None),
+        }
+
+    @event_handler(events.USER_ERASED)
+    def erase_chat_and_inbox(self, payload):
+        """GDPR art. 17 for chat and the inbox: the person leaves every conversation; the
+        messages they wrote stay in the others' threads as "deleted" placeholders, with neither
+        text nor author (removing them would leave the others' answers hanging without saying
+        why); their blocks, reports and inbox are deleted, and other people's notifications no
+        longer name them."""
+        self.chat_store.erase_user(payload["user_id"])
+        self.inbox_store.erase_user(payload["user_id"])
