@@ -12,6 +12,7 @@ registered residents and unused invitation codes).
 """
 import base64
 import csv
+import datetime
 import hashlib
 import hmac
 import inspect
@@ -259,9 +260,60 @@ def seed_organisations(client, document):
     return document
 
 
+def _demo_survey(neighbourhood_ids, now):
+    return {
+        "title": "Our streets in 2027",
+        "translations": {"fr": "Nos rues en 2027", "de": "Unsere Straßen 2027"},
+        "neighbourhood_ids": neighbourhood_ids,
+        "response_unit": "household",
+        "closes_at": (now + datetime.timedelta(days=60)).isoformat(timespec="seconds"),
+        "sections": [{"id": "streets", "title": "Your street", "questions": [
+            {"id": "travel", "type": "single_choice", "text": "How do you usually get around?",
+             "translations": {"fr": "Comment vous déplacez-vous le plus souvent ?"},
+             "options": [{"id": "walk", "label": "On foot"}, {"id": "bike", "label": "By bike"},
+                         {"id": "bus", "label": "By bus"}, {"id": "car", "label": "By car"}]},
+            {"id": "bike_parking", "type": "scale", "text": "Is there enough bike parking?",
+             "show_if": {"question_id": "travel", "any_of": ["bike"]}},
+            {"id": "safety", "type": "scale", "text": "How safe do you feel at night (1-10)?"},
+            {"id": "ideas", "type": "long_text", "text": "What would you change?",
+             "required": False},
+        ]}],
+    }
+
+
+def _demo_budget(now):
+    def day(days):
+        return (now + datetime.timedelta(days=days)).isoformat(timespec="seconds")
+    return {"title": "Participatory budget 2027", "cap": 250_000, "voting_style": "knapsack",
+            "ballot_unit": "household",
+            "schedule": {"proposals": day(0), "review": day(30), "voting": day(45),
+                         "results": day(60)}}
+
+
+def seed_participation(client, document):
+    """A survey asked of every demo neighbourhood and a city-wide budget open for proposals.
+    Idempotency keys make a replay find them (a replay on another day is refused as a different
+    request: already seeded)."""
+    municipality_id = document["municipality_id"]
+    listing = call_when_ready(client, rpc.neighbourhood.LIST_NEIGHBOURHOODS, caller=_system(),
+                              municipality_id=municipality_id)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for method, key, argument in (
+            (rpc.participation.CREATE_SURVEY, "survey",
+             _demo_survey([n["id"] for n in listing["items"]], now)),
+            (rpc.participation.CREATE_BUDGET, "budget", _demo_budget(now))):
+        try:
+            call_when_ready(client, method, caller=_system(), municipality_id=municipality_id,
+                            idempotency_key="demo-" + key, **{key: argument})
+        except DomainError as exc:
+            if exc.code != errors.UNPROCESSABLE:
+                raise
+    return document
+
+
 # The seed, in order; each step adds to the credentials document.
 STEPS = (seed_municipality, seed_neighbourhoods, seed_households, seed_accounts, seed_residents,
-         seed_organisations)
+         seed_organisations, seed_participation)
 
 
 def seed_demo(client, var_dir):

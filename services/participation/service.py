@@ -71,10 +71,11 @@ class ParticipationService(QuartierService):
     # -- surveys -----------------------------------------------------------------------------------
 
     @rpc_entrypoint
-    def create_survey(self, caller, survey, idempotency_key=None):
-        """Staff publish a survey to chosen neighbourhoods (validated as a whole)."""
+    def create_survey(self, caller, survey, idempotency_key=None, municipality_id=None):
+        """Staff publish a survey to chosen neighbourhoods (validated as a whole); the platform
+        (the demo seed) names the municipality."""
         caller = Caller.from_dict(caller)
-        municipality_id = domain.require_staff(caller)
+        municipality_id = domain.require_staff(caller, municipality_id)
 
         def create():
             created = domain.new_survey(municipality_id, survey,
@@ -196,10 +197,11 @@ class ParticipationService(QuartierService):
     # -- participatory budgets ---------------------------------------------------------------------
 
     @rpc_entrypoint
-    def create_budget(self, caller, budget, idempotency_key=None):
-        """Staff create a city-wide or neighbourhood budget; its rules open the log."""
+    def create_budget(self, caller, budget, idempotency_key=None, municipality_id=None):
+        """Staff create a city-wide or neighbourhood budget; its rules open the log. The
+        platform (the demo seed) names the municipality."""
         caller = Caller.from_dict(caller)
-        municipality_id = domain.require_staff(caller)
+        municipality_id = domain.require_staff(caller, municipality_id)
 
         def create():
             known = self._municipality_neighbourhoods(municipality_id) \
@@ -569,7 +571,7 @@ class ParticipationService(QuartierService):
         if caller.is_system:  # a municipal system over gRPC is bound to its municipality there
             municipality_id = incident and incident["municipality_id"]
         else:
-            municipality_id = domain.require_staff(caller)
+            municipality_id = domain.require_incident_handler(caller)
         if incident is None or incident["municipality_id"] != municipality_id:
             raise errors.not_found("incident not found")
         changed = domain.change_incident_status(incident, status, reason)

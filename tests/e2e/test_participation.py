@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 
 import pytest
+import requests
 
 from tests import participation_samples as samples
 from tests.e2e.stack import add_co_resident, build_town, wait_until
@@ -326,3 +327,19 @@ def test_an_incident_status_is_seen_by_its_reporter_and_the_city_only(town):
     exported = call(town, "GET", "/api/v1/me/export", "a8").json()["participation"]
     assert [(i["id"], i["status"]) for i in exported["incident_reports"]] == [
         (reported["id"], "not_ours")]
+
+
+def test_the_demo_seed_asks_its_residents_a_survey_and_opens_a_budget(platform):
+    resident = platform.credentials["residents"][0]
+    login = requests.post(
+        platform.platform.http_url + "/api/v1/auth/login",
+        json={"email": resident["email"], "password": resident["password"]}, timeout=20)
+    token = login.json()["access_token"]
+
+    surveys = platform.get("/api/v1/surveys", token=token).json()["items"]
+    budgets = platform.get("/api/v1/budgets", token=token).json()["items"]
+
+    assert [(s["title"], s["status"], s["response_unit"]) for s in surveys] == [
+        ("Our streets in 2027", "open", "household")]
+    assert [(b["title"], b["phase"], b["ballot_unit"]) for b in budgets] == [
+        ("Participatory budget 2027", "proposals", "household")]
