@@ -236,7 +236,7 @@ def export_survey(ctx, survey_id):
                         page.get("next_cursor"))
 
 
-# -- participatory budgets ---------------------------------------------------------------------------
+# -- participatory budgets -------------------------------------------------------------------------
 
 @api.operation("GET", "/api/v1/budgets", tag=TAG_BUDGETS, roles=RESIDENTS, query=PAGING,
                summary="Budgets you can take part in", response=PAGE)
