@@ -12,6 +12,10 @@ MODERATOR = "moderator"
 ADMIN = "admin"
 # Internal callers: the demo seed, CLIs and other services acting on their own behalf.
 SYSTEM = "system"
+# A municipality's own systems (register, GIS, ticketing) over gRPC, authenticated by an API key
+# of that municipality: accepted where city staff are for the municipal operations, never a
+# person (no profile, no feed of its own) and never a resident.
+MUNICIPAL_SYSTEM = "municipal_system"
 
 ROLES = (RESIDENT, CITY_STAFF, MODERATOR, ADMIN)
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 from contracts import errors, events
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
 
 MESSAGE = "message"
 CLASSIFIED = "classified"
@@ -57,8 +57,10 @@ UNKNOWN_AUTHOR = "Neighbour"
 # The city speaks as the municipality (its name from municipality_created); this when unknown.
 UNKNOWN_CITY = "City"
 
-CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN)
-ANNOUNCING_ROLES = (CITY_STAFF, ADMIN)
+# A municipality's own systems (gRPC, by API key) announce and read like its staff, and speak
+# as the municipality; like staff they never reach chats or posts not shared with the city.
+CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
+ANNOUNCING_ROLES = (CITY_STAFF, ADMIN, MUNICIPAL_SYSTEM)
 
 # Fields each category takes besides title and body (and whether they are required at creation).
 CATEGORY_FIELDS = {

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from contracts import errors
-from contracts.caller import ADMIN, CITY_STAFF, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MUNICIPAL_SYSTEM, Caller
 
 COLUMNS = ("address_id", "street", "number", "postcode", "locality", "latitude", "longitude",
            "household_id")
@@ -47,7 +47,9 @@ class Household:
 def authorize_import(caller: Caller, municipality_id):
     if caller.is_system:
         return
-    if caller.role not in (CITY_STAFF, ADMIN) or caller.municipality_id != municipality_id:
+    # The municipality's register system imports over gRPC with its API key.
+    if caller.role not in (CITY_STAFF, ADMIN, MUNICIPAL_SYSTEM) \
+            or caller.municipality_id != municipality_id:
         raise errors.forbidden("only staff of this municipality import its address register")
 
 

@@ -10,6 +10,7 @@ from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
 from servicekit.tokens import issue_access_token, load_private_key
 from services.identity import passwords
+from services.identity.repositories.api_keys import MongoApiKeys, SqliteApiKeys
 from services.identity.repositories.accounts import MongoAccounts, SqliteAccounts
 from services.identity.repositories.attempts import MongoAttempts, SqliteAttempts
 from services.identity.repositories.households import MongoHouseholds, SqliteHouseholds
@@ -23,6 +24,11 @@ INVITATION_SECRET_FILE = os.path.join("keys", "invitation-hmac.key")
 class Municipalities(RepositoryProvider):
     sqlite_adapter = SqliteMunicipalities
     mongo_adapter = MongoMunicipalities
+
+
+class ApiKeys(RepositoryProvider):
+    sqlite_adapter = SqliteApiKeys
+    mongo_adapter = MongoApiKeys
 
 
 class Accounts(RepositoryProvider):

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from contracts import errors, events
-from contracts.caller import Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, Caller
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 NAME_MAX = 120
@@ -105,3 +105,15 @@ def visible_municipality(caller: Caller, municipality):
     if municipality is None or not caller.belongs_to(municipality.id):
         raise errors.not_found("municipality not found")
     return municipality
+
+
+STATISTICS_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
+
+
+def authorize_statistics(caller: Caller, municipality_id):
+    """Population counts are the municipality's: its staff, moderators, admins and systems."""
+    if caller.is_system:
+        return
+    if caller.role not in STATISTICS_ROLES or not caller.municipality_id \
+            or caller.municipality_id != municipality_id:
+        raise errors.forbidden("statistics are for the municipality's staff")

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from contracts import errors
-from contracts.caller import ADMIN, CITY_STAFF, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MUNICIPAL_SYSTEM, RESIDENT, Caller
 from contracts.errors import DomainError
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -132,7 +132,8 @@ def authorize_issuer(caller: Caller, municipality_id):
     """Letters are the municipality's: its staff and admins (or the platform) issue them."""
     if caller.is_system:
         return
-    if caller.role not in (CITY_STAFF, ADMIN) or caller.municipality_id != municipality_id:
+    if caller.role not in (CITY_STAFF, ADMIN, MUNICIPAL_SYSTEM) \
+            or caller.municipality_id != municipality_id:
         raise errors.forbidden("only staff of this municipality manage invitation letters")
 
 

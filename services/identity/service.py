@@ -9,12 +9,14 @@ from nameko.events import EventDispatcher
 from contracts import errors, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
 from servicekit import metrics
-from servicekit.nameko_extensions import QuartierService, ServiceRpc
+from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, ServiceRpc
 from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
-from services.identity import accounts, addresses, domain, invitations, passwords, sessions
+from services.identity import (
+    accounts, addresses, api_keys, domain, invitations, passwords, sessions,
+)
 from services.identity.dependencies import (
-    AccessTokens, Accounts, Attempts, Households, InvitationSecret, Invitations, Municipalities,
+    AccessTokens, Accounts, ApiKeys, Attempts, Households, InvitationSecret, Invitations, Municipalities,
     PasswordHashing, Sessions,
 )
 from services.identity.repositories.households import CONFLICT, UPDATED
@@ -37,6 +39,8 @@ class IdentityService(QuartierService):
     hashing = PasswordHashing()
     tokens = AccessTokens()
     invitation_secret = InvitationSecret()
+    keys = ApiKeys()
+    idempotency = IdempotencyKeys()
     neighbourhoods = ServiceRpc()
     dispatch = EventDispatcher()
 
@@ -490,3 +494,99 @@ class IdentityService(QuartierService):
                                    invitations.CO_RESIDENT_VALID_DAYS, supersede=False)
         return {"invitation_code": invitations.format_code(code),
                 "expires_at": record.expires_at}
+
+    # -- API keys of municipal systems (gRPC) --------------------------------------------------
+
+    @entrypoint
+    def create_api_key(self, caller, name, municipality_id=None, idempotency_key=None):
+        """A new key for one of the municipality's systems. The key is in this answer only: just
+        its hash is stored. A replay under the same Idempotency-Key returns the key's record
+        without the key (it is stored nowhere to replay from): revoke that one and create
+        another if the first answer was lost."""
+        caller = Caller.from_dict(caller)
+        municipality_id = municipality_id or caller.municipality_id
+        api_keys.authorize_manager(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        name = api_keys.check_name(name)
+        shown = {}
+
+        def create():
+            if self.keys.count(municipality_id) >= api_keys.KEYS_PER_MUNICIPALITY_MAX:
+                raise errors.DomainError(
+                    errors.UNPROCESSABLE, "a municipality has at most %d API keys, revoked ones "
+                    "included" % api_keys.KEYS_PER_MUNICIPALITY_MAX)
+            key, record = api_keys.new_key(municipality_id, name, caller.user_id, time.time())
+            self.keys.add(record)
+            shown["api_key"] = key
+            return {"key": record.public()}
+
+        answer = self.idempotency.run(caller, "create_api_key", idempotency_key,
+                                      {"name": name, "municipality_id": municipality_id}, create)
+        return dict(answer, api_key=shown.get("api_key"))
+
+    @entrypoint
+    def list_api_keys(self, caller, municipality_id=None, cursor=None, limit=None):
+        """The municipality's keys, revoked ones included, in creation order; never a secret."""
+        caller = Caller.from_dict(caller)
+        municipality_id = municipality_id or caller.municipality_id
+        api_keys.authorize_manager(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        limit = page_limit(limit)
+        after = decode_cursor(cursor)
+        if after is not None and not (
+                isinstance(after, list) and len(after) == 2
+                and isinstance(after[0], (int, float)) and isinstance(after[1], str)):
+            raise errors.invalid("malformed cursor")
+        found = self.keys.page(municipality_id, after=after, limit=limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        return {"items": [record.public() for record in found],
+                "next_cursor": encode_cursor([found[-1].created_at, found[-1].key_id])
+                if more else None}
+
+    @entrypoint
+    def revoke_api_key(self, caller, key_id):
+        """The key stops working at once here; the gRPC process may accept it for a few more
+        seconds from its cache (see gateway.grpc.api_keys). Revoking twice is not an error."""
+        caller = Caller.from_dict(caller)
+        record = self.keys.get(key_id) if isinstance(key_id, str) else None
+        if record is None or not (caller.is_system or caller.municipality_id ==
+                                  record.municipality_id):
+            raise errors.not_found("API key not found")
+        api_keys.authorize_manager(caller, record.municipality_id)
+        if record.status == api_keys.ACTIVE:
+            self.keys.replace_if_active(api_keys.revoked(record, caller.user_id, time.time()))
+        return {"key": self.keys.get(key_id).public()}
+
+    @entrypoint
+    def authenticate_api_key(self, caller, api_key):
+        """Whom a presented key acts for; unauthenticated for a malformed, unknown, wrong or
+        revoked one (one answer for all). For the platform's gRPC process only."""
+        if not Caller.from_dict(caller).is_system:
+            raise errors.forbidden("for the platform's processes only")
+        parsed = api_keys.parse(api_key)
+        record = self.keys.get(parsed[0]) if parsed else None
+        if not api_keys.matches(record, parsed[1] if parsed else "") \
+                or record.status != api_keys.ACTIVE:
+            raise api_keys.unauthenticated()
+        return api_keys.authenticated(record)
+
+    # -- statistics -------------------------------------------------------------------------------
+
+    @entrypoint
+    def population_statistics(self, caller, municipality_id=None):
+        """Per neighbourhood: households in the address register, households with at least one
+        resident account, and resident accounts. Counts only, for the city's accounts and its
+        systems."""
+        caller = Caller.from_dict(caller)
+        municipality_id = municipality_id or caller.municipality_id
+        domain.authorize_statistics(caller, municipality_id)
+        self._municipality(caller, municipality_id)
+        register = self.households.count_by_neighbourhood(municipality_id)
+        residents = self.accounts.residents_by_neighbourhood(municipality_id)
+        return {"municipality_id": municipality_id, "neighbourhoods": {
+            neighbourhood_id: {
+                "register_households": register.get(neighbourhood_id, 0),
+                "households": residents.get(neighbourhood_id, (0, 0))[1],
+                "users": residents.get(neighbourhood_id, (0, 0))[0],
+            } for neighbourhood_id in sorted(set(register) | set(residents))}}

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 from contracts import errors, events
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
 
 PENDING = "pending"
 ACTIVE = "active"
@@ -24,7 +24,8 @@ DEFAULT_ACTIVATION_THRESHOLD = 10
 FIRST_NAME_MAX = 40
 STREET_MAX = 120
 
-CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN)
+# A municipality's own systems (gRPC, by API key) see what its staff see: counts, not lists.
+CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
 GEOGRAPHY_ROLES = (CITY_STAFF, ADMIN)
 
 

@@ -24,11 +24,14 @@ import uuid
 from datetime import datetime, timezone
 
 from contracts import errors, events
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
 from contracts.errors import DomainError
 
 STAFF_ROLES = (CITY_STAFF, ADMIN)
-CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN)
+# A municipality's own systems (gRPC, by API key) read results, statistics and incidents like its
+# staff, and move incidents on; they run no surveys or budgets.
+CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
+INCIDENT_HANDLER_ROLES = STAFF_ROLES + (MUNICIPAL_SYSTEM,)
 
 # Participation figures of fewer households than this are not shown (statistical disclosure
 # control: a rate over 3 households could single out who answered).
@@ -120,6 +123,13 @@ def require_staff(caller: Caller, municipality_id=None):
         raise errors.forbidden("city staff only")
     if municipality_id not in (None, caller.municipality_id):
         raise errors.not_found("municipality not found")
+    return caller.municipality_id
+
+
+def require_incident_handler(caller: Caller):
+    """The municipality whose incidents a staff member or a municipal system moves on."""
+    if caller.role not in INCIDENT_HANDLER_ROLES or not caller.municipality_id:
+        raise errors.forbidden("city staff only")
     return caller.municipality_id
 
 

@@ -6,6 +6,7 @@ import sqlite3
 import pymongo
 from pymongo.errors import DuplicateKeyError
 
+from contracts.caller import RESIDENT
 from services.identity.accounts import Account
 
 
@@ -73,6 +74,17 @@ class SqliteAccounts:
             "SELECT COUNT(*) FROM accounts WHERE municipality_id = ? AND household_id = ? "
             "AND active = 1", (municipality_id, household_id)).fetchone()[0]
 
+    def residents_by_neighbourhood(self, municipality_id):
+        """{neighbourhood id: (active resident accounts, distinct households among them)}."""
+        rows = self.store.execute(
+            "SELECT json_extract(document, '$.neighbourhood_id') AS neighbourhood_id, "
+            "COUNT(*) AS users, COUNT(DISTINCT household_id) AS households FROM accounts "
+            "WHERE municipality_id = ? AND active = 1 "
+            "AND json_extract(document, '$.role') = ? GROUP BY neighbourhood_id",
+            (municipality_id, RESIDENT)).fetchall()
+        return {row["neighbourhood_id"]: (row["users"], row["households"]) for row in rows
+                if row["neighbourhood_id"]}
+
 
 class MongoAccounts:
     def __init__(self, store):
@@ -136,3 +148,13 @@ class MongoAccounts:
         return self.collection.count_documents(
             {"municipality_id": municipality_id, "household_id": household_id,
              "erased_at": None})
+
+    def residents_by_neighbourhood(self, municipality_id):
+        rows = self.collection.aggregate([
+            {"$match": {"municipality_id": municipality_id, "role": RESIDENT,
+                        "erased_at": None}},
+            {"$group": {"_id": "$neighbourhood_id", "users": {"$sum": 1},
+                        "households": {"$addToSet": "$household_id"}}},
+        ])
+        return {row["_id"]: (row["users"], len(row["households"])) for row in rows
+                if row["_id"]}

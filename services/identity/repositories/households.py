@@ -72,6 +72,15 @@ class SqliteHouseholds:
             "SELECT COUNT(*) FROM households WHERE municipality_id = ?",
             (municipality_id,)).fetchone()[0]
 
+    def count_by_neighbourhood(self, municipality_id):
+        """{neighbourhood id: households of the register placed there}."""
+        rows = self.store.execute(
+            "SELECT json_extract(document, '$.neighbourhood_id') AS neighbourhood_id, "
+            "COUNT(*) AS households FROM households WHERE municipality_id = ? "
+            "GROUP BY neighbourhood_id", (municipality_id,)).fetchall()
+        return {row["neighbourhood_id"]: row["households"] for row in rows
+                if row["neighbourhood_id"]}
+
 
 class MongoHouseholds:
     def __init__(self, store):
@@ -119,3 +128,10 @@ class MongoHouseholds:
 
     def count(self, municipality_id):
         return self.collection.count_documents({"municipality_id": municipality_id})
+
+    def count_by_neighbourhood(self, municipality_id):
+        rows = self.collection.aggregate([
+            {"$match": {"municipality_id": municipality_id}},
+            {"$group": {"_id": "$neighbourhood_id", "households": {"$sum": 1}}},
+        ])
+        return {row["_id"]: row["households"] for row in rows if row["_id"]}
