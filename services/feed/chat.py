@@ -220,8 +220,8 @@ def require_writable(sender_id, conversation: Conversation, blockers):
     """The sender may post here: nobody in the conversation blocked them, and a direct
     conversation still has both people."""
     if blockers:
-        raise errors.forbidden("you cannot write here: a member of this conversation has "
-                               "blocked you", {"reason": "blocked"})
+        raise errors.DomainError(errors.FORBIDDEN, "you cannot write here: a member of this "
+                                 "conversation has blocked you", {"reason": "blocked"})
     if conversation.kind == DIRECT and len(conversation.members) < 2:
         raise errors.conflict("the other person left this conversation; start it again to "
                               "write to them", {"reason": "left"})
