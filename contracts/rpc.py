@@ -89,6 +89,21 @@ class neighbourhood:
     GET_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "get_organisation")
     UPDATE_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "update_organisation")
     DELETE_ORGANISATION = RpcMethod(services.NEIGHBOURHOOD, "delete_organisation")
+    # helpers: profiles, search, the skill catalogue, city call-outs and statistics (counts only)
+    PUT_HELPER_PROFILE = RpcMethod(services.NEIGHBOURHOOD, "put_helper_profile")
+    GET_HELPER_PROFILE = RpcMethod(services.NEIGHBOURHOOD, "get_helper_profile")
+    REMOVE_HELPER_PROFILE = RpcMethod(services.NEIGHBOURHOOD, "remove_helper_profile")
+    SEARCH_HELPERS = RpcMethod(services.NEIGHBOURHOOD, "search_helpers")
+    HELPER_SKILLS = RpcMethod(services.NEIGHBOURHOOD, "helper_skills")
+    CREATE_CALLOUT = RpcMethod(services.NEIGHBOURHOOD, "create_callout")
+    LIST_CALLOUTS = RpcMethod(services.NEIGHBOURHOOD, "list_callouts")
+    GET_CALLOUT = RpcMethod(services.NEIGHBOURHOOD, "get_callout")
+    MY_CALLOUTS = RpcMethod(services.NEIGHBOURHOOD, "my_callouts")
+    ANSWER_CALLOUT = RpcMethod(services.NEIGHBOURHOOD, "answer_callout")
+    HELPER_STATISTICS = RpcMethod(services.NEIGHBOURHOOD, "helper_statistics")
+    # maintenance of the search projection (admins and the platform): "clear" or "rebuild"
+    HELPER_INDEX = RpcMethod(services.NEIGHBOURHOOD, "helper_index")
+
 
 
 

@@ -6,12 +6,29 @@ from datetime import datetime, timezone
 from nameko.events import EventDispatcher
 
 from contracts import errors, events, services
-from contracts.caller import RESIDENT, Caller
+from contracts.caller import ADMIN, RESIDENT, Caller
 from servicekit import metrics
 from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, event_handler, rpc
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
-from services.neighbourhood import calendar, domain, geography, organisations
-from services.neighbourhood.dependencies import Calendar, Neighbourhoods, Organisations
+from services.neighbourhood import (
+    calendar,
+    domain,
+    geography,
+    helpers,
+    helpers_repository,
+    organisations,
+)
+from services.neighbourhood.dependencies import (
+    Calendar,
+    HelperSearch,
+    Helpers,
+    Neighbourhoods,
+    Organisations,
+)
+from services.neighbourhood.search.port import SearchQuery
+
+
+REINDEX_BATCH = 500  # profiles per committed batch when the index is rebuilt
 
 
 def _now():
@@ -191,6 +208,12 @@ class NeighbourhoodService(QuartierService):
         exported["calendar"] = calendar.export(
             self.calendar_store.events_organised_by(caller.user_id),
             self.calendar_store.rsvps_by(caller.user_id))
+        profile = self.helper_store.get_profile(caller.user_id)
+        exported["helpers"] = {
+            "profile": helpers.profile_view(profile) if profile else None,
+            "callout_answers": [i.to_dict() for i in
+                                self.helper_store.all_invitations_of(caller.user_id)],
+        }
         return exported
 
     # -- events ------------------------------------------------------------------------------------
@@ -524,3 +547,294 @@ class NeighbourhoodService(QuartierService):
         found = self._managed_organisation(caller, organisation_id)
         self.organisation_store.delete(found.id)
         return {"id": found.id, "deleted": True}
+
+    # == helpers (issue 8) =========================================================================
+    # Helper profiles, the search projection and city call-outs. Rules and who sees what in
+    # helpers.py; the index (tantivy or Elasticsearch) is fed only by the handlers below, from the
+    # profiles in this service's store, and can be rebuilt from them (helper_index "rebuild",
+    # `python -m services.neighbourhood.reindex`).
+
+    helper_store = Helpers()
+    helper_index = HelperSearch()
+
+    def _helper_member(self, caller):
+        member = self.neighbourhoods.get_member(caller.user_id) if caller.user_id else None
+        return helpers.require_resident_home(caller, member)
+
+    def _project_helper(self, user_id):
+        """Bring the user's search document in line with the store: indexed (under the member's
+        current home) when they have a profile and a membership, absent otherwise. Idempotent and
+        order-free: whichever event arrives last leaves the right document."""
+        profile = self.helper_store.get_profile(user_id)
+        member = self.neighbourhoods.get_member(user_id)
+        if profile is None or member is None:
+            self.helper_index.remove([user_id])
+            return
+        if (profile.neighbourhood_id, profile.first_name) != (
+                member.neighbourhood_id, member.first_name):
+            # Moved house or renamed: the profile follows the membership.
+            profile = helpers.replace_profile(profile, neighbourhood_id=member.neighbourhood_id,
+                                              first_name=member.first_name)
+            self.helper_store.put_profile(profile)
+        self.helper_index.upsert([helpers.index_document(profile)])
+
+    @rpc
+    def put_helper_profile(self, caller, profile, idempotency_key=None):
+        """Create or replace the caller's helper profile (skills from the catalogue, free text,
+        languages, availability, volunteer flag). Searchable once the projection has it."""
+        caller = Caller.from_dict(caller)
+        member = self._helper_member(caller)
+        fields = helpers.read_profile(profile)
+
+        def put():
+            existing = self.helper_store.get_profile(caller.user_id)
+            stored = self.helper_store.put_profile(
+                helpers.new_profile(member, fields, existing))
+            event, payload = helpers.profile_updated(stored)
+            self.dispatch(event.name, payload)
+            return helpers.profile_view(stored)
+
+        return self.idempotency.run(caller, "put_helper_profile", idempotency_key,
+                                    {"profile": profile}, put)
+
+    @rpc
+    def get_helper_profile(self, caller, language=None):
+        caller = Caller.from_dict(caller)
+        self._helper_member(caller)
+        found = self.helper_store.get_profile(caller.user_id)
+        if found is None:
+            raise errors.not_found("you have no helper profile")
+        return helpers.profile_view(found, helpers.reader_language(language))
+
+    @rpc
+    def remove_helper_profile(self, caller, idempotency_key=None):
+        """Remove the caller's profile (idempotent: none is fine); gone from search once the
+        projection has the event."""
+        caller = Caller.from_dict(caller)
+        if caller.role != RESIDENT or not caller.user_id:
+            raise errors.forbidden("helper profiles are for residents")
+
+        def remove():
+            found = self.helper_store.get_profile(caller.user_id)
+            if found is None:
+                return {"removed": False}
+            self.helper_store.delete_profile(caller.user_id)
+            event, payload = helpers.profile_removed(found)
+            self.dispatch(event.name, payload)
+            return {"removed": True}
+
+        return self.idempotency.run(caller, "remove_helper_profile", idempotency_key, {},
+                                    remove)
+
+    @rpc
+    def helper_skills(self, caller, language=None):
+        """The skill catalogue in the reader's language (en when none or unknown is asked)."""
+        return {"language": helpers.reader_language(language),
+                "items": helpers.catalogue(language)}
+
+    @rpc
+    def search_helpers(self, caller, q=None, skill=None, language=None, volunteer=None,
+                       cursor=None, limit=None, reader_language=None):
+        """Helpers of the caller's home and followed neighbourhoods, by relevance, paged after
+        the (score, user id) of the last result. Residents only: the city reaches helpers by
+        call-outs, never by name."""
+        caller = Caller.from_dict(caller)
+        if caller.role != RESIDENT:
+            raise errors.forbidden("helper search is for residents")
+        limit = page_limit(limit)
+        after = helpers.search_position(decode_cursor(cursor))
+        text, skill, language, volunteer = helpers.read_search(q, skill, language, volunteer)
+        shown_in = helpers.reader_language(reader_language) if reader_language in (
+            None, "") or reader_language in helpers.LANGUAGES else "en"
+        _, home, followed = self._standing(caller)
+        visible = domain.resident_visible_ids(home, followed)
+        hits = self.helper_index.search(SearchQuery(
+            neighbourhood_ids=visible, text=text, skill=skill, language=language,
+            volunteer=volunteer, after=after, limit=limit + 1,
+            municipality_id=caller.municipality_id))
+        more = len(hits) > limit
+        hits = hits[:limit]
+        profiles = self.helper_store.get_profiles([h.user_id for h in hits])
+        items = [helpers.search_view(profiles[h.user_id], h.score, shown_in) for h in hits
+                 # The store has the last word: a document the projection has not caught up
+                 # with yet never shows a removed profile or one that moved out of sight.
+                 if h.user_id in profiles and profiles[h.user_id].neighbourhood_id in visible]
+        return {"items": items,
+                "next_cursor": encode_cursor([hits[-1].score, hits[-1].user_id])
+                if more and hits else None}
+
+    # -- call-outs
+
+    def _city_callout(self, caller, callout_id):
+        municipality_id = helpers.authorize_city(caller)
+        found = self.helper_store.get_callout(callout_id) if isinstance(callout_id, str) else None
+        if found is None or found.municipality_id != municipality_id:
+            raise errors.not_found("call-out not found")
+        return found
+
+    def _city_view(self, callout):
+        counts = self.helper_store.invitation_counts([callout.id]).get(callout.id, {})
+        return helpers.city_view(callout, counts,
+                                 self.helper_store.accepted_invitations(callout.id))
+
+    @rpc
+    def create_callout(self, caller, callout, idempotency_key=None):
+        """City staff ask for N helpers with a skill in a neighbourhood of their municipality: the
+        matching volunteers (up to CALLOUT_MAX_NOTIFIED) are invited. The answer holds counts,
+        no names."""
+        caller = Caller.from_dict(caller)
+        municipality_id = helpers.authorize_city(caller)
+        fields = helpers.read_callout(callout)
+        neighbourhood = self.neighbourhoods.get(fields["neighbourhood_id"])
+        if neighbourhood is None or neighbourhood.municipality_id != municipality_id:
+            raise errors.not_found("neighbourhood not found")
+
+        def create():
+            created = helpers.new_callout(caller, municipality_id, fields)
+            volunteers = self.helper_store.volunteers_for(
+                neighbourhood.id, created.skill, helpers.CALLOUT_MAX_NOTIFIED)
+            self.helper_store.add_callout(created, helpers.invitations_for(created, volunteers))
+            return self._city_view(self.helper_store.get_callout(created.id))
+
+        return self.idempotency.run(caller, "create_callout", idempotency_key,
+                                    {"callout": callout}, create)
+
+    @rpc
+    def list_callouts(self, caller, cursor=None, limit=None):
+        """The municipality's call-outs, newest first, with counts (and accepted helpers)."""
+        caller = Caller.from_dict(caller)
+        municipality_id = helpers.authorize_city(caller)
+        limit = page_limit(limit)
+        after = decode_cursor(cursor)
+        if after is not None and not (isinstance(after, list) and len(after) == 2
+                                      and all(isinstance(p, str) for p in after)):
+            raise errors.invalid("malformed cursor")
+        page = self.helper_store.callouts_page(municipality_id, after, limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        counts = self.helper_store.invitation_counts([c.id for c in page])
+        return {"items": [helpers.city_view(c, counts.get(c.id, {}),
+                                            self.helper_store.accepted_invitations(c.id))
+                          for c in page],
+                "next_cursor": encode_cursor([page[-1].created_at, page[-1].id])
+                if more else None}
+
+    @rpc
+    def get_callout(self, caller, callout_id):
+        caller = Caller.from_dict(caller)
+        return self._city_view(self._city_callout(caller, callout_id))
+
+    @rpc
+    def my_callouts(self, caller, cursor=None, limit=None):
+        """The call-outs a helper was invited to, newest first, with their own answer."""
+        caller = Caller.from_dict(caller)
+        if caller.role != RESIDENT or not caller.user_id:
+            raise errors.forbidden("call-outs are answered by residents")
+        limit = page_limit(limit)
+        after = decode_cursor(cursor)
+        if after is not None and not (isinstance(after, list) and len(after) == 2
+                                      and all(isinstance(p, str) for p in after)):
+            raise errors.invalid("malformed cursor")
+        page = self.helper_store.invitations_of(caller.user_id, after, limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        callouts = self.helper_store.get_callouts({i.callout_id for i in page})
+        return {"items": [helpers.helper_view(i, callouts.get(i.callout_id)) for i in page],
+                "next_cursor": encode_cursor([page[-1].notified_at, page[-1].callout_id])
+                if more else None}
+
+    @rpc
+    def answer_callout(self, caller, callout_id, answer, idempotency_key=None):
+        """accepted / declined. Accepting tells the city your first name; a call-out that has
+        its helpers already refuses more (409). Declining after accepting withdraws."""
+        caller = Caller.from_dict(caller)
+        answer = helpers.read_answer(answer)
+        if caller.role != RESIDENT or not caller.user_id:
+            raise errors.forbidden("call-outs are answered by residents")
+
+        def record():
+            member = self.neighbourhoods.get_member(caller.user_id)
+            outcome, invitation = self.helper_store.answer(
+                callout_id if isinstance(callout_id, str) else "", caller.user_id, answer,
+                member.first_name if member else "", _now())
+            if outcome == helpers_repository.MISSING:
+                raise errors.not_found("call-out not found")
+            if outcome == helpers_repository.FULL:
+                raise errors.conflict("this call-out already has the helpers it asked for")
+            return helpers.helper_view(invitation,
+                                       self.helper_store.get_callout(invitation.callout_id))
+
+        return self.idempotency.run(caller, "answer_callout", idempotency_key,
+                                    {"callout_id": callout_id, "answer": answer}, record)
+
+    @rpc
+    def helper_statistics(self, caller, municipality_id=None):
+        """Helpers and volunteers per neighbourhood and per skill and neighbourhood: counts only,
+        for the city's statistics."""
+        caller = Caller.from_dict(caller)
+        municipality_id = domain.municipality_of(caller, municipality_id)
+        if not (caller.is_system or caller.role in domain.CITY_ROLES):
+            raise errors.forbidden("statistics are for the city")
+        people = self.helper_store.profile_counts(municipality_id)
+        return {
+            "neighbourhoods": [
+                {"neighbourhood_id": n.id, "name": n.name,
+                 "helpers": people.get(n.id, (0, 0))[0],
+                 "volunteers": people.get(n.id, (0, 0))[1]}
+                for n in self.neighbourhoods.in_municipality(municipality_id)],
+            "skills": [dict(row, skill_label=helpers.skill_label(row["skill"]))
+                       for row in self.helper_store.skill_counts(municipality_id)],
+        }
+
+    @rpc
+    def helper_index(self, caller, action):
+        """Maintenance of the search projection, for admins and the platform: "clear" empties
+        it; "rebuild" empties it and indexes every profile again from the store, in batches
+        (searches meanwhile see a partial index, for seconds)."""
+        caller = Caller.from_dict(caller)
+        if not (caller.is_system or caller.role == ADMIN):
+            raise errors.forbidden("for administrators")
+        if action not in ("clear", "rebuild"):
+            raise errors.invalid("action must be clear or rebuild")
+        self.helper_index.clear()
+        indexed = 0
+        if action == "rebuild":
+            after = ""
+            while True:
+                batch = self.helper_store.profiles_page(after, REINDEX_BATCH)
+                if not batch:
+                    break
+                after = batch[-1].user_id
+                members = {p.user_id: self.neighbourhoods.get_member(p.user_id) for p in batch}
+                documents = [helpers.index_document(helpers.replace_profile(
+                    p, neighbourhood_id=members[p.user_id].neighbourhood_id))
+                    for p in batch if members[p.user_id] is not None]
+                indexed += self.helper_index.upsert(documents)
+        return {"action": action, "indexed": indexed, "documents": self.helper_index.count()}
+
+    # Every change reaches the index through one of these (inbox: once per event id; the
+    # projection itself is idempotent: the document id is the user id).
+
+    @event_handler(events.HELPER_PROFILE_UPDATED)
+    def on_helper_profile_updated(self, payload):
+        self._project_helper(payload["user_id"])
+
+    @event_handler(events.HELPER_PROFILE_REMOVED)
+    def on_helper_profile_removed(self, payload):
+        self._project_helper(payload["user_id"])
+
+    @event_handler(events.MEMBER_LEFT)
+    def on_member_left_helpers(self, payload):
+        self._project_helper(payload["user_id"])
+
+    @event_handler(events.MEMBER_JOINED)
+    def on_member_joined_helpers(self, payload):
+        # After a move the member joins their new home: the profile follows it.
+        self._project_helper(payload["user_id"])
+
+    @event_handler(events.USER_ERASED)
+    def on_user_erased_helpers(self, payload):
+        """Erasure: the profile, the invitations and answers (a seat taken is given back) and
+        the search document."""
+        self.helper_store.erase_user(payload["user_id"])
+        self.helper_index.remove([payload["user_id"]])
