@@ -285,16 +285,22 @@ class ParticipationService(QuartierService):
         return domain.budget_view(self.store.get_budget(budget["id"]))
 
     @rpc_entrypoint
-    def advance_budget_phase(self, caller, budget_id, phase):
-        """Staff start the next phase now (e.g. close the proposals early); logged, announced."""
+    def advance_budget_phase(self, caller, budget_id, phase, idempotency_key=None):
+        """Staff start the next phase now (e.g. close the proposals early); logged, announced.
+        A retry with the same key gets the first answer instead of a conflict."""
         caller = Caller.from_dict(caller)
         budget = self._staff_budget(caller, budget_id)
-        advanced = domain.advance_phase(budget, phase)
-        self.store.update_budget(advanced, "phase", {"phase": phase,
-                                                     "schedule": advanced["schedule"]})
-        self._send(domain.budget_phase_changed(advanced, phase))
-        self.store.mark_phase_announced(budget["id"], phase)
-        return domain.budget_view(self.store.get_budget(budget["id"]))
+
+        def advance():
+            advanced = domain.advance_phase(budget, phase)
+            self.store.update_budget(advanced, "phase", {"phase": phase,
+                                                         "schedule": advanced["schedule"]})
+            self._send(domain.budget_phase_changed(advanced, phase))
+            self.store.mark_phase_announced(budget["id"], phase)
+            return domain.budget_view(self.store.get_budget(budget["id"]))
+
+        return self.idempotency.run(caller, "advance_budget_phase:" + budget["id"],
+                                    idempotency_key, {"phase": phase}, advance)
 
     @timer(interval=PHASE_CHECK_INTERVAL)
     def announce_scheduled_phases(self):
@@ -476,27 +482,32 @@ class ParticipationService(QuartierService):
         return domain.initiative_view(initiative, caller, supported)
 
     @rpc_entrypoint
-    def support_initiative(self, caller, initiative_id):
-        """Support once (a second time: conflict). Reaching the threshold escalates it to the
-        city, announced once."""
+    def support_initiative(self, caller, initiative_id, idempotency_key=None):
+        """Support once (a second time: conflict; a retry with the same key gets the first
+        answer). Reaching the threshold escalates it to the city, announced once."""
         caller = Caller.from_dict(caller)
         initiative = self._visible_initiative(caller, initiative_id)
-        domain.check_support(caller, initiative)
-        count = self.store.add_support(initiative["id"], caller.user_id, domain.now_iso())
-        if count is None:
-            raise errors.conflict("you already support this initiative")
-        initiative = dict(self.store.get_initiative(initiative["id"]), supports=count)
-        if domain.escalation_due(initiative):
-            escalated = dict(initiative, status=domain.ESCALATED,
-                             escalated_at=domain.now_iso())
-            # Only the support that moved it from open announces it.
-            if self.store.save_initiative(escalated, expected_status=domain.OPEN):
-                self._send(domain.initiative_escalated(escalated))
-        return domain.initiative_view(self.store.get_initiative(initiative["id"]), caller,
-                                      supported=True)
+
+        def support():
+            domain.check_support(caller, initiative)
+            count = self.store.add_support(initiative["id"], caller.user_id, domain.now_iso())
+            if count is None:
+                raise errors.conflict("you already support this initiative")
+            current = dict(self.store.get_initiative(initiative["id"]), supports=count)
+            if domain.escalation_due(current):
+                escalated = dict(current, status=domain.ESCALATED,
+                                 escalated_at=domain.now_iso())
+                # Only the support that moved it from open announces it.
+                if self.store.save_initiative(escalated, expected_status=domain.OPEN):
+                    self._send(domain.initiative_escalated(escalated))
+            return domain.initiative_view(self.store.get_initiative(initiative["id"]), caller,
+                                          supported=True)
+
+        return self.idempotency.run(caller, "support_initiative:" + initiative["id"],
+                                    idempotency_key, {}, support)
 
     @rpc_entrypoint
-    def answer_initiative(self, caller, initiative_id, response):
+    def answer_initiative(self, caller, initiative_id, response, idempotency_key=None):
         """The city answers an escalated initiative; its supporters see the answer."""
         caller = Caller.from_dict(caller)
         municipality_id = domain.require_staff(caller)
@@ -505,10 +516,15 @@ class ParticipationService(QuartierService):
         if initiative is None or initiative["municipality_id"] != municipality_id \
                 or initiative["status"] == domain.OPEN:
             raise errors.not_found("initiative not found")
-        answered = domain.answer_initiative(initiative, response)
-        if not self.store.save_initiative(answered, expected_status=domain.ESCALATED):
-            raise errors.conflict("the initiative changed meanwhile; reload it")
-        return domain.initiative_view(answered, caller)
+
+        def answer():
+            answered = domain.answer_initiative(initiative, response)
+            if not self.store.save_initiative(answered, expected_status=domain.ESCALATED):
+                raise errors.conflict("the initiative changed meanwhile; reload it")
+            return domain.initiative_view(answered, caller)
+
+        return self.idempotency.run(caller, "answer_initiative:" + initiative["id"],
+                                    idempotency_key, {"response": response}, answer)
 
     # -- incident reports --------------------------------------------------------------------------
 

@@ -353,11 +353,12 @@ def change_budget_rules(ctx, budget_id):
                body={"type": "object", "required": ["phase"], "additionalProperties": False,
                      "properties": {"phase": {"enum": ["proposals", "review", "voting",
                                                        "results"]}}},
-               response=OBJECT, errors=(409,), summary="Start a later phase now")
+               response=OBJECT, errors=(409,), idempotent=True,
+               summary="Start a later phase now")
 def advance_budget_phase(ctx, budget_id):
     """Only forward (409 otherwise); logged and announced (budget_phase_changed)."""
     return ctx.call(rpc.participation.ADVANCE_BUDGET_PHASE, budget_id=budget_id,
-                    phase=ctx.body["phase"])
+                    phase=ctx.body["phase"], idempotency_key=ctx.idempotency_key)
 
 
 @api.operation(
@@ -409,11 +410,13 @@ def get_initiative(ctx, initiative_id):
 
 
 @api.operation("POST", "/api/v1/initiatives/{initiative_id}/supports", tag=TAG_INITIATIVES,
-               roles=RESIDENTS, status=201, response=OBJECT, errors=(409,),
+               roles=RESIDENTS, status=201, response=OBJECT, errors=(409,), idempotent=True,
                summary="Support an initiative (once)")
 def support_initiative(ctx, initiative_id):
-    """A second support, or supporting your own initiative, is 409."""
-    return ctx.call(rpc.participation.SUPPORT_INITIATIVE, initiative_id=initiative_id), 201
+    """A second support, or supporting your own initiative, is 409 (a retry with the same
+    Idempotency-Key gets the first answer)."""
+    return ctx.call(rpc.participation.SUPPORT_INITIATIVE, initiative_id=initiative_id,
+                    idempotency_key=ctx.idempotency_key), 201
 
 
 @api.operation("GET", "/api/v1/city/initiatives", tag=TAG_INITIATIVES, roles=CITY,
@@ -430,10 +433,10 @@ def list_city_initiatives(ctx):
                roles=STAFF, response=OBJECT, errors=(409,),
                body={"type": "object", "required": ["response"], "additionalProperties": False,
                      "properties": {"response": TEXT}},
-               summary="Answer an escalated initiative")
+               idempotent=True, summary="Answer an escalated initiative")
 def answer_initiative(ctx, initiative_id):
     return ctx.call(rpc.participation.ANSWER_INITIATIVE, initiative_id=initiative_id,
-                    response=ctx.body["response"])
+                    response=ctx.body["response"], idempotency_key=ctx.idempotency_key)
 
 
 @api.operation("PUT", "/api/v1/city/initiatives/threshold", tag=TAG_INITIATIVES, roles=STAFF,
