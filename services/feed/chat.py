@@ -243,7 +243,9 @@ def readable_message(caller: Caller, conversation: Conversation, message: Messag
 
 # -- views --------------------------------------------------------------------------------------
 
-def _person(user_id, authors, reader):
+def person(user_id, authors, reader):
+    """A chat member as the reader names them (full name at home, first name + initial
+    outside: PRODUCT rule 2)."""
     author = authors.get(user_id)
     home = author.neighbourhood_id if author else ""
     view = domain.author_view(user_id, RESIDENT, home, author, reader)
@@ -254,7 +256,7 @@ def present_conversation(conversation: Conversation, reader: Caller, authors):
     view = {
         "id": conversation.id,
         "kind": conversation.kind,
-        "members": [_person(m, authors, reader) for m in conversation.member_ids],
+        "members": [person(m, authors, reader) for m in conversation.member_ids],
         "created_at": conversation.created_at,
         "last_message_at": conversation.last_message_at,
         "joined_at": conversation.members.get(reader.user_id),
@@ -275,7 +277,7 @@ def present_message(message: Message, reader: Caller, authors):
     view = {
         "id": message.id,
         "conversation_id": message.conversation_id,
-        "author": _person(message.author_id, authors, reader) if message.author_id else None,
+        "author": person(message.author_id, authors, reader) if message.author_id else None,
         "body": message.body if message.state == VISIBLE else None,
         "state": message.state,
         "created_at": message.created_at,

@@ -286,7 +286,8 @@ class MongoInbox:
 
     def erase_user(self, user_id):
         # The tombstone first: an event arriving meanwhile finds it and adds nothing.
-        self.erased.update_one({"_id": user_id}, {"$set": {"_id": user_id}}, upsert=True)
+        self.erased.update_one({"_id": user_id}, {"$setOnInsert": {"erased": True}},
+                               upsert=True)
         self.notifications.delete_many({"user_id": user_id})
         self.marks.delete_one({"_id": user_id})
         self.reads.delete_many({"user_id": user_id})

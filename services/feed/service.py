@@ -608,9 +608,8 @@ class FeedService(QuartierService):
         more = len(found) > limit
         found = found[:limit]
         authors = self.posts.authors(b["user_id"] for b in found)
-        items = [dict(b, name=chat.present_conversation(
-            chat.Conversation("", "", chat.DIRECT, "", "", "", "", {b["user_id"]: ""}), caller,
-            authors)["members"][0]["name"]) for b in found]
+        items = [dict(b, name=chat.person(b["user_id"], authors, caller)["name"])
+                 for b in found]
         last = found[-1] if found else None
         return {"items": items,
                 "next_cursor": encode_cursor([last["blocked_at"], last["user_id"]])
