@@ -17,6 +17,7 @@ from services.neighbourhood import (
     helpers,
     helpers_repository,
     organisations,
+    reindex,
 )
 from services.neighbourhood.dependencies import (
     Calendar,
@@ -555,7 +556,7 @@ class NeighbourhoodService(QuartierService):
     # `python -m services.neighbourhood.reindex`).
 
     helper_store = Helpers()
-    helper_index = HelperSearch()
+    helper_search = HelperSearch()
 
     def _helper_member(self, caller):
         member = self.neighbourhoods.get_member(caller.user_id) if caller.user_id else None
@@ -568,7 +569,7 @@ class NeighbourhoodService(QuartierService):
         profile = self.helper_store.get_profile(user_id)
         member = self.neighbourhoods.get_member(user_id)
         if profile is None or member is None:
-            self.helper_index.remove([user_id])
+            self.helper_search.remove([user_id])
             return
         if (profile.neighbourhood_id, profile.first_name) != (
                 member.neighbourhood_id, member.first_name):
@@ -576,7 +577,7 @@ class NeighbourhoodService(QuartierService):
             profile = helpers.replace_profile(profile, neighbourhood_id=member.neighbourhood_id,
                                               first_name=member.first_name)
             self.helper_store.put_profile(profile)
-        self.helper_index.upsert([helpers.index_document(profile)])
+        self.helper_search.upsert([helpers.index_document(profile)])
 
     @rpc
     def put_helper_profile(self, caller, profile, idempotency_key=None):
@@ -648,7 +649,7 @@ class NeighbourhoodService(QuartierService):
             None, "") or reader_language in helpers.LANGUAGES else "en"
         _, home, followed = self._standing(caller)
         visible = domain.resident_visible_ids(home, followed)
-        hits = self.helper_index.search(SearchQuery(
+        hits = self.helper_search.search(SearchQuery(
             neighbourhood_ids=visible, text=text, skill=skill, language=language,
             volunteer=volunteer, after=after, limit=limit + 1,
             municipality_id=caller.municipality_id))
@@ -796,21 +797,13 @@ class NeighbourhoodService(QuartierService):
             raise errors.forbidden("for administrators")
         if action not in ("clear", "rebuild"):
             raise errors.invalid("action must be clear or rebuild")
-        self.helper_index.clear()
-        indexed = 0
-        if action == "rebuild":
-            after = ""
-            while True:
-                batch = self.helper_store.profiles_page(after, REINDEX_BATCH)
-                if not batch:
-                    break
-                after = batch[-1].user_id
-                members = {p.user_id: self.neighbourhoods.get_member(p.user_id) for p in batch}
-                documents = [helpers.index_document(helpers.replace_profile(
-                    p, neighbourhood_id=members[p.user_id].neighbourhood_id))
-                    for p in batch if members[p.user_id] is not None]
-                indexed += self.helper_index.upsert(documents)
-        return {"action": action, "indexed": indexed, "documents": self.helper_index.count()}
+        if action == "clear":
+            self.helper_search.clear()
+            indexed = 0
+        else:
+            indexed = reindex.rebuild(self.helper_store, self.neighbourhoods, self.helper_search,
+                                      REINDEX_BATCH)
+        return {"action": action, "indexed": indexed, "documents": self.helper_search.count()}
 
     # Every change reaches the index through one of these (inbox: once per event id; the
     # projection itself is idempotent: the document id is the user id).
@@ -837,4 +830,4 @@ class NeighbourhoodService(QuartierService):
         """Erasure: the profile, the invitations and answers (a seat taken is given back) and
         the search document."""
         self.helper_store.erase_user(payload["user_id"])
-        self.helper_index.remove([payload["user_id"]])
+        self.helper_search.remove([payload["user_id"]])

@@ -251,7 +251,8 @@ def test_an_erased_user_leaves_everything_behind_and_others_stay(
     assert [m["user_id"] for m in listed["items"]] == ["u2"]
     assert neighbourhood.export_user(caller=resident("u1")) == {
         "membership": None, "follows": [],
-        "calendar": {"events_organised": [], "rsvps": []}}
+        "calendar": {"events_organised": [], "rsvps": []},
+        "helpers": {"profile": None, "callout_answers": []}}
     assert neighbourhood.export_user(caller=resident("u2"))["membership"]["neighbourhood_id"] \
         == cells["r0c0"]
     assert received(events.MEMBER_LEFT.name)[0]["user_id"] == "u1"

@@ -22,7 +22,9 @@ import tantivy
 from services.neighbourhood import helpers
 from services.neighbourhood.search.port import MAX_RANKED, SearchHit, page_after
 
-WRITER_HEAP_BYTES = 50_000_000
+# The writer's indexing memory budget: small batches need little (tantivy's floor is 15 MB a
+# thread); a bulk load (bench/search.py) passes more.
+WRITER_HEAP_BYTES = 20_000_000
 # Boosts: exact label word > stemmed label word > label word with one typo > free text.
 BOOST_SKILL_EXACT = 4.0
 BOOST_SKILL_STEM = 3.0
@@ -58,13 +60,13 @@ def analysed_document(document):
 
 
 class TantivyHelperIndex:
-    def __init__(self, path, writer_threads=1):
+    def __init__(self, path, writer_threads=1, heap_bytes=WRITER_HEAP_BYTES):
         self.path = path
         self.schema = _schema()
         os.makedirs(path, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=path, reuse=True)
         self._lock = threading.Lock()
-        self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=writer_threads)
+        self._writer = self.index.writer(heap_size=heap_bytes, num_threads=writer_threads)
 
     # -- writing (one writer, small batches, committed and reloaded before returning)
 
