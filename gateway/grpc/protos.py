@@ -16,6 +16,7 @@ if GENERATED_DIR not in sys.path:
     sys.path.append(GENERATED_DIR)
 
 try:
+    from quartier.municipal.v1 import municipal_pb2, municipal_pb2_grpc
     from quartier.platform.v1 import platform_pb2, platform_pb2_grpc
 except ModuleNotFoundError as exc:
     if not (exc.name or "").startswith("quartier"):
@@ -24,4 +25,5 @@ except ModuleNotFoundError as exc:
         "generated gRPC code not found in %s: run `make proto`" % GENERATED_DIR, name=exc.name
     ) from exc
 
-__all__ = ["GENERATED_DIR", "platform_pb2", "platform_pb2_grpc"]
+__all__ = ["GENERATED_DIR", "municipal_pb2", "municipal_pb2_grpc", "platform_pb2",
+           "platform_pb2_grpc"]

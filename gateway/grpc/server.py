@@ -4,7 +4,7 @@
 
 Plain grpcio on threads, never eventlet (grpcio hangs under monkey patching), so nothing here
 imports nameko: services are reached through the same pika RPC client as the HTTP gateway.
-Serves the Platform service, the standard health service (kept current by a poller) and server
+Serves the Platform and Municipal services, the standard health service (kept current by a poller) and server
 reflection (so grpcurl and similar tools work without the .proto files).
 """
 import logging
@@ -19,9 +19,11 @@ from grpc_health.v1 import health as grpc_health
 from grpc_health.v1 import health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from gateway.grpc.api_keys import ApiKeyAuthenticator
 from gateway.grpc.health import HealthPoller, probe_timeout
 from gateway.grpc.interceptors import MetricsInterceptor
-from gateway.grpc.protos import platform_pb2, platform_pb2_grpc
+from gateway.grpc.municipal import MunicipalServicer
+from gateway.grpc.protos import municipal_pb2, municipal_pb2_grpc, platform_pb2, platform_pb2_grpc
 from gateway.grpc.request_log import RequestLogInterceptor
 from gateway.grpc.servicers import PlatformServicer
 from servicekit.config import load_config
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.yaml")
 PLATFORM_SERVICE = platform_pb2.DESCRIPTOR.services_by_name["Platform"].full_name
+MUNICIPAL_SERVICE = municipal_pb2.DESCRIPTOR.services_by_name["Municipal"].full_name
 
 
 def load(path=None):
@@ -52,15 +55,20 @@ def build_server(config, rpc_client):
     platform_pb2_grpc.add_PlatformServicer_to_server(
         PlatformServicer(rpc_client, rpc_timeout), server
     )
+    municipal_pb2_grpc.add_MunicipalServicer_to_server(
+        MunicipalServicer(rpc_client, rpc_timeout, ApiKeyAuthenticator(rpc_client, rpc_timeout)),
+        server,
+    )
     reflection.enable_server_reflection(
-        (PLATFORM_SERVICE, grpc_health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        (PLATFORM_SERVICE, MUNICIPAL_SERVICE, grpc_health.SERVICE_NAME, reflection.SERVICE_NAME),
+        server,
     )
     poller = HealthPoller(
         rpc_client,
         health_servicer,
         interval=float(config["HEALTH_INTERVAL"]),
         timeout=probe_timeout(rpc_timeout),
-        aggregate_names=(grpc_health.OVERALL_HEALTH, PLATFORM_SERVICE),
+        aggregate_names=(grpc_health.OVERALL_HEALTH, PLATFORM_SERVICE, MUNICIPAL_SERVICE),
     )
     port = _bind(server, config)
     return server, port, poller
