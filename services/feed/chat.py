@@ -25,7 +25,8 @@ Who may do what (PRODUCT "chat" row, rules 1 and 3):
   a direct conversation the one who stays cannot write until it is started again.
 """
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 from contracts import errors, events
 from contracts.caller import RESIDENT, Caller
@@ -38,6 +39,8 @@ GROUP_MAX_MEMBERS = 20
 TITLE_MAX = 80
 MESSAGE_MAX = 2000
 ID_MAX = 64
+# A neighbour writes a few messages a minute; a burst beyond this is a script or a spammer.
+MESSAGES_PER_MINUTE = 30
 
 VISIBLE = "visible"
 HIDDEN = "hidden"  # by moderation (held or hidden); restored by a `content_restored`
@@ -225,6 +228,18 @@ def require_writable(sender_id, conversation: Conversation, blockers):
     if conversation.kind == DIRECT and len(conversation.members) < 2:
         raise errors.conflict("the other person left this conversation; start it again to "
                               "write to them", {"reason": "left"})
+
+
+def pace_window_start(now):
+    return domain.timestamp(now - timedelta(minutes=1))
+
+
+def require_pace(sent_in_the_last_minute):
+    """At most MESSAGES_PER_MINUTE messages a minute per person, across conversations."""
+    if sent_in_the_last_minute >= MESSAGES_PER_MINUTE:
+        raise errors.DomainError(
+            errors.RATE_LIMITED, "you are writing too fast: at most %d messages a minute"
+            % MESSAGES_PER_MINUTE, {"retry_after_s": 60})
 
 
 def new_message(sender: Caller, conversation: Conversation, body, now_text):

@@ -45,8 +45,10 @@ class SqliteChat:
                 body TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL)""")
             db.execute("""CREATE INDEX IF NOT EXISTS chat_messages_thread
                 ON chat_messages (conversation_id, created_at, id)""")
-            db.execute("""CREATE INDEX IF NOT EXISTS chat_messages_by_author
-                ON chat_messages (author_id)""")
+            # (author, time): the export, erasure and the sender's pace (messages this minute)
+            db.execute("DROP INDEX IF EXISTS chat_messages_by_author")
+            db.execute("""CREATE INDEX IF NOT EXISTS chat_messages_by_author_time
+                ON chat_messages (author_id, created_at)""")
             db.execute("""CREATE TABLE IF NOT EXISTS chat_blocks (
                 blocker_id TEXT NOT NULL, blocked_id TEXT NOT NULL, created_at TEXT NOT NULL,
                 PRIMARY KEY (blocker_id, blocked_id))""")
@@ -217,6 +219,12 @@ class SqliteChat:
             "UPDATE chat_messages SET state = ? WHERE id = ? AND state != ?",
             (state, message_id, chat.ERASED)).rowcount == 1
 
+    def messages_since(self, author_id, since):
+        """How many messages the author wrote after `since` (any conversation)."""
+        return self.store.execute(
+            "SELECT COUNT(*) AS n FROM chat_messages WHERE author_id = ? AND created_at > ?",
+            (author_id, since)).fetchone()["n"]
+
     def messages_by(self, author_id):
         rows = self.store.execute(
             "SELECT * FROM chat_messages WHERE author_id = ? ORDER BY created_at, id",
@@ -333,7 +341,8 @@ class MongoChat:
         self.messages.create_index(
             [("conversation_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING),
              ("_id", pymongo.DESCENDING)], name="thread")
-        self.messages.create_index([("author_id", pymongo.ASCENDING)], name="by_author")
+        self.messages.create_index([("author_id", pymongo.ASCENDING),
+                                    ("created_at", pymongo.ASCENDING)], name="by_author_time")
         self.blocks.create_index([("blocker_id", pymongo.ASCENDING),
                                   ("created_at", pymongo.ASCENDING),
                                   ("blocked_id", pymongo.ASCENDING)], name="by_blocker")
@@ -473,6 +482,10 @@ class MongoChat:
         return self.messages.update_one(
             {"_id": message_id, "state": {"$ne": chat.ERASED}},
             {"$set": {"state": state}}).matched_count == 1
+
+    def messages_since(self, author_id, since):
+        return self.messages.count_documents({"author_id": author_id,
+                                              "created_at": {"$gt": since}})
 
     def messages_by(self, author_id):
         found = self.messages.find({"author_id": author_id}).sort(

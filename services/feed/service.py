@@ -489,13 +489,17 @@ class FeedService(QuartierService):
 
     @entrypoint
     def send_message(self, caller, conversation_id, body, idempotency_key=None):
-        """A member writes; refused (forbidden) when someone in the conversation blocked them.
-        The other members are notified through `chat_message_sent`."""
+        """A member writes; refused (forbidden) when someone in the conversation blocked them,
+        and past MESSAGES_PER_MINUTE (rate_limited). The other members are notified through
+        `chat_message_sent`."""
         caller = self._chatter(caller)
 
         def create():
             conversation = self._member_conversation(caller, conversation_id)
-            message = chat.new_message(caller, conversation, body, domain.timestamp())
+            now = _now()
+            message = chat.new_message(caller, conversation, body, domain.timestamp(now))
+            chat.require_pace(self.chat_store.messages_since(
+                caller.user_id, chat.pace_window_start(now)))
             blockers = [blocker for blocker, blocked in self.chat_store.blocks_between(
                 caller.user_id, conversation.member_ids) if blocked == caller.user_id]
             chat.require_writable(caller.user_id, conversation, blockers)

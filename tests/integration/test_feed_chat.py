@@ -282,3 +282,16 @@ def test_erasure_leaves_placeholders_and_export_holds_my_chat_and_inbox(
     assert [(m["body"], m["state"], m["author"]) for m in thread["items"]][1] == (
         None, "erased", None)
     assert feed.export_user(caller=resident("u1"))["chat"]["messages"] == []
+
+
+def test_past_thirty_messages_a_minute_the_sender_is_told_to_slow_down(feed, town):
+    conversation = feed.start_conversation(caller=resident("u1"),
+                                           conversation={"member_ids": ["u2"]})
+    for n in range(30):
+        feed.send_message(caller=resident("u1"), conversation_id=conversation["id"],
+                          body="Message %d" % n)
+
+    assert error_code(feed.send_message, caller=resident("u1"),
+                      conversation_id=conversation["id"], body="One more") == errors.RATE_LIMITED
+    # the others are not slowed down by it
+    feed.send_message(caller=resident("u2"), conversation_id=conversation["id"], body="Calm down")

@@ -226,3 +226,14 @@ def test_mark_read_requests(request_, expected):
 def test_bad_mark_read_requests_are_refused(request_):
     now = datetime(2026, 11, 22, 10, tzinfo=timezone.utc)
     assert code(inbox.check_mark_read, request_, now) == errors.INVALID
+
+
+def test_a_sender_writes_at_most_thirty_messages_a_minute():
+    now = datetime(2026, 11, 22, 10, tzinfo=timezone.utc)
+    chat.require_pace(chat.MESSAGES_PER_MINUTE - 1)
+
+    with pytest.raises(DomainError) as raised:
+        chat.require_pace(chat.MESSAGES_PER_MINUTE)
+    assert raised.value.code == errors.RATE_LIMITED
+    assert raised.value.details == {"retry_after_s": 60}
+    assert chat.pace_window_start(now) == "2026-11-22T09:59:00.000000Z"

@@ -128,6 +128,18 @@ def test_messages_page_newest_first_from_the_members_joining_time(chats):
     assert [m.id for m in since_joined] == ["m5", "m4", "m3"]
 
 
+def test_a_senders_recent_messages_are_counted_across_conversations(chats):
+    chats.create_group(conversation("g1", ["u1", "u2"]))
+    chats.create_group(conversation("g2", ["u1", "u3"]))
+    for n, (where, who, minute) in enumerate([("g1", "u1", 1), ("g2", "u1", 2), ("g1", "u1", 3),
+                                              ("g1", "u2", 3), ("g2", "u1", 0)]):
+        chats.add_message(message("m%d" % n, where, who, at(minute)))
+
+    assert chats.messages_since("u1", at(0)) == 3
+    assert chats.messages_since("u1", at(2)) == 1
+    assert chats.messages_since("u9", at(0)) == 0
+
+
 def test_moderation_hides_and_restores_but_never_revives_an_erased_message(chats):
     chats.create_group(conversation("g1", ["u1", "u2"]))
     chats.add_message(message("m1", "g1", "u1", at(1)))

@@ -127,11 +127,11 @@ def list_messages(ctx, conversation_id):
     status=201, summary="Write a message",
     body={"type": "object", "required": ["body"], "additionalProperties": False,
           "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-    response=MESSAGE, errors=(403, 409, 422), idempotent=True,
+    response=MESSAGE, errors=(403, 409, 422, 429), idempotent=True,
 )
 def send_message(ctx, conversation_id):
     """403 when someone in the conversation blocked you; 409 in a direct conversation the other
-    person left."""
+    person left; 429 past 30 messages a minute."""
     return ctx.call(rpc.feed.SEND_MESSAGE, conversation_id=conversation_id,
                     body=ctx.body["body"], idempotency_key=ctx.idempotency_key)
 
