@@ -279,3 +279,20 @@ def add_co_resident(town, key, new_key, display_name):
     town.users[new_key] = registered.json()["user"]["id"]
     town.homes[new_key] = town.homes[key]
     return town.tokens[new_key]
+
+
+def add_admin(town, running, label):
+    """A real admin account of the town's municipality (created by the platform, as the seed
+    does) and its access token: admins manage API keys and staff accounts."""
+    from contracts import rpc
+    from contracts.caller import SYSTEM_CALLER
+
+    email = "admin-%s@%s.example" % (uuid.uuid4().hex[:8], label)
+    with RpcClient(running.amqp_uri, client_name="e2e-" + label) as client:
+        client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=SYSTEM_CALLER.to_dict(),
+                    municipality_id=town.municipality_id, email=email, role="admin",
+                    display_name="Ada Admin", password=TOWN_PASSWORD)
+    login = town.api.request("POST", "/api/v1/auth/login",
+                             json={"email": email, "password": TOWN_PASSWORD})
+    assert login.status_code == 200, login.text
+    return login.json()["access_token"]
