@@ -14,6 +14,9 @@ Habits worth copying: one channel for the whole program (it multiplexes calls an
 its own), a deadline (`timeout=`) on every call, and error handling on `grpc.RpcError`, whose
 trailing metadata carries Quartier's exact error code under `quartier-error-code`.
 
+For the municipal API (API key, statistics, register import, incident stream) see
+gateway/grpc/municipal_example.py.
+
 Exit status: 0 all ok, 1 platform degraded, 2 the call failed.
 """
 import argparse

@@ -14,7 +14,7 @@ from contracts.caller import MUNICIPAL_SYSTEM, SYSTEM
 from contracts.errors import DomainError
 from gateway import city_stats
 from gateway.grpc import api_keys as grpc_api_keys
-from gateway.grpc import municipal
+from gateway.grpc import municipal, municipal_example
 from gateway.grpc.errors import ERROR_CODE_KEY
 from gateway.grpc.protos import municipal_pb2, municipal_pb2_grpc
 from gateway.grpc.server import build_server, load
@@ -329,3 +329,44 @@ def test_a_slow_service_past_the_deadline_is_deadline_exceeded(stub, scripted):
     assert failure(stub.GetBudgetResults, municipal_pb2.GetBudgetResultsRequest(
         municipality_id=MONS, budget_id="b1"), metadata=AUTH,
         timeout=0.1)[0] == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+# -- the example client ---------------------------------------------------------------------------
+
+@pytest.fixture
+def target(scripted, monkeypatch):
+    config = load()
+    config.update(GRPC_HOST="127.0.0.1", GRPC_PORT=0, METRICS_PORT=0, RPC_TIMEOUT=4.0,
+                  HEALTH_INTERVAL=0.05)
+    server, port, poller = build_server(config, scripted)
+    server.start()
+    try:
+        yield "127.0.0.1:%d" % port
+    finally:
+        poller.stop()
+        server.stop(None)
+
+
+def test_the_example_prints_stats_with_its_api_key(target, scripted, capsys):
+    script_statistics(scripted)
+    assert municipal_example.main(["--target", target, "--municipality", MONS, "stats"],
+                                  environ={"QUARTIER_API_KEY": KEY}) == 0
+    out = capsys.readouterr().out
+    assert "Centre" in out and "15.0%" in out and "week 2026-W47: 5 posts" in out
+    assert municipal_example.main(["--target", target, "--municipality", LUX, "stats"],
+                                  environ={"QUARTIER_API_KEY": KEY}) == 2
+    assert "PERMISSION_DENIED" in capsys.readouterr().err
+    assert municipal_example.main(["--target", target, "--municipality", MONS, "stats"],
+                                  environ={}) == 2
+
+
+def test_the_example_streams_a_register_file(target, scripted, capsys, tmp_path):
+    scripted.answers[rpc.identity.IMPORT_ADDRESSES] = fake_import
+    register = tmp_path / "register.csv"
+    register.write_text(",".join(municipal.ADDRESS_COLUMNS) + "\n"
+                        "a1,Rue Haute,1,7000,Mons,50.45,3.95,h1\n"
+                        "a2,,2,7000,Mons,50.45,3.95,h2\n", encoding="utf-8")
+    assert municipal_example.main(["--target", target, "--municipality", MONS, "import",
+                                   str(register)], environ={"QUARTIER_API_KEY": KEY}) == 0
+    out = capsys.readouterr().out
+    assert "received 2: 1 created" in out and "row 2 (a2): missing street" in out
