@@ -267,7 +267,8 @@ def person(user_id, authors, reader):
     return {"id": user_id, "name": view["name"]}
 
 
-def present_conversation(conversation: Conversation, reader: Caller, authors):
+def present_conversation(conversation: Conversation, reader: Caller, authors, unread=0):
+    """`unread`: the reader's messages not read yet here (from their inbox)."""
     view = {
         "id": conversation.id,
         "kind": conversation.kind,
@@ -275,6 +276,7 @@ def present_conversation(conversation: Conversation, reader: Caller, authors):
         "created_at": conversation.created_at,
         "last_message_at": conversation.last_message_at,
         "joined_at": conversation.members.get(reader.user_id),
+        "unread": unread,
     }
     if conversation.kind == GROUP:
         view["title"] = conversation.title

@@ -12,7 +12,7 @@ import sqlite3
 import pymongo
 from pymongo.errors import DuplicateKeyError
 
-from services.feed.inbox import Notification
+from services.feed.inbox import Notification, chat_key
 
 _TOP = ("\uffff", "\uffff")
 
@@ -101,6 +101,16 @@ class SqliteInbox:
             "SELECT kind, COUNT(*) AS n FROM inbox_notifications WHERE user_id = ? AND read = 0 "
             "GROUP BY kind", (user_id,)).fetchall()
         return {row["kind"]: row["n"] for row in rows}
+
+    def unread_chat_counts(self, user_id, conversation_ids):
+        """{conversation id: messages unread} among these conversations (absent: none)."""
+        keys = {chat_key(c): c for c in conversation_ids}
+        if not keys:
+            return {}
+        rows = self.store.execute(
+            "SELECT key, count FROM inbox_notifications WHERE user_id = ? AND read = 0 "
+            "AND key IN (%s)" % ",".join("?" * len(keys)), (user_id, *keys)).fetchall()
+        return {keys[row["key"]]: row["count"] for row in rows}
 
     def mark_read(self, user_id, ids):
         if not ids:
@@ -241,6 +251,14 @@ class MongoInbox:
         return {row["_id"]: row["n"] for row in self.notifications.aggregate([
             {"$match": {"user_id": user_id, "read": False}},
             {"$group": {"_id": "$kind", "n": {"$sum": 1}}}])}
+
+    def unread_chat_counts(self, user_id, conversation_ids):
+        keys = {chat_key(c): c for c in conversation_ids}
+        if not keys:
+            return {}
+        found = self.notifications.find({"user_id": user_id, "read": False,
+                                         "key": {"$in": list(keys)}})
+        return {keys[d["key"]]: d["count"] for d in found}
 
     def mark_read(self, user_id, ids):
         if not ids:

@@ -408,7 +408,9 @@ class FeedService(QuartierService):
 
     def _conversation_view(self, caller, conversation):
         authors = self.posts.authors(conversation.member_ids)
-        return chat.present_conversation(conversation, caller, authors)
+        unread = self.inbox_store.unread_chat_counts(caller.user_id, [conversation.id])
+        return chat.present_conversation(conversation, caller, authors,
+                                         unread.get(conversation.id, 0))
 
     @entrypoint
     def start_conversation(self, caller, conversation, idempotency_key=None):
@@ -440,9 +442,11 @@ class FeedService(QuartierService):
         more = len(found) > limit
         found = found[:limit]
         authors = self.posts.authors({m for c in found for m in c.members})
+        unread = self.inbox_store.unread_chat_counts(caller.user_id, [c.id for c in found])
         last = found[-1] if found else None
         return {
-            "items": [chat.present_conversation(c, caller, authors) for c in found],
+            "items": [chat.present_conversation(c, caller, authors, unread.get(c.id, 0))
+                      for c in found],
             "next_cursor": encode_cursor([last.last_message_at, last.id]) if more else None,
         }
 

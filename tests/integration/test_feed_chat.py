@@ -194,6 +194,7 @@ def test_the_inbox_gets_replies_and_chat_messages_and_marks_them_read(
             feed.send_message(caller=resident("u2"), conversation_id=conversation["id"],
                               body=body)
 
+    assert [c["unread"] for c in feed.list_conversations(caller=resident("u1"))["items"]] == [2]
     box = feed.list_notifications(caller=resident("u1"))
     kinds = [(n["kind"], n.get("count"), n["actor"]["name"]) for n in box["items"]]
 
@@ -209,6 +210,8 @@ def test_the_inbox_gets_replies_and_chat_messages_and_marks_them_read(
     feed.list_messages(caller=resident("u1"), conversation_id=conversation["id"])
     after = feed.list_notifications(caller=resident("u1"), unread=True)
     assert after["items"] == [] and after["unread"]["total"] == 0
+    assert feed.get_conversation(caller=resident("u1"),
+                                 conversation_id=conversation["id"])["unread"] == 0
 
 
 def test_announcements_to_my_neighbourhood_are_in_my_inbox_until_marked_read(feed, town):

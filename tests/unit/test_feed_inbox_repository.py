@@ -69,7 +69,10 @@ def test_a_conversation_is_one_entry_counting_messages_until_read(box):
     assert (entry.count, entry.created_at, entry.actor_id) == (2, at(2), "u3")
     assert entry.data["message_id"] == "m2"
 
+    assert box.unread_chat_counts("u1", ["c1", "c2"]) == {"c1": 2}
+    assert box.unread_chat_counts("u2", ["c1"]) == {} and box.unread_chat_counts("u1", []) == {}
     assert box.mark_key_read("u1", inbox.chat_key("c1")) == 1
+    assert box.unread_chat_counts("u1", ["c1"]) == {}
     box.add_chat_message(chat_note("m3", at(3)))
     after = box.page("u1")
     assert len(after) == 1 and (after[0].count, after[0].read) == (1, False)

@@ -27,6 +27,7 @@ CONVERSATION = {"type": "object", "properties": {
     "created_at": {"type": "string"},
     "last_message_at": {"type": "string"},
     "joined_at": {"type": "string", "description": "you read the messages written since"},
+    "unread": {"type": "integer", "description": "messages you have not read yet"},
     "created": {"type": "boolean", "description": "start only: false when the direct "
                                                   "conversation already existed"},
 }}
