@@ -1,5 +1,6 @@
-"""Chat's store: conversations with their members, messages, blocks and message reports. One port,
-two adapters (SQLite, MongoDB), held to the same contract by tests/unit/test_feed_chat_repository.py.
+"""Chat's store: conversations with their members, messages, blocks and message reports. One
+port, two adapters (SQLite, MongoDB), held to the same contract by
+tests/unit/test_feed_chat_repository.py.
 
 - a direct conversation is unique per pair by a unique key on `direct_key`, so two people starting
   it at the same moment get the same one;
@@ -511,7 +512,8 @@ class MongoChat:
         at, user_id = after or ("", "")
         found = self.blocks.find({
             "blocker_id": blocker_id,
-            "$or": [{"created_at": {"$gt": at}}, {"created_at": at, "blocked_id": {"$gt": user_id}}],
+            "$or": [{"created_at": {"$gt": at}},
+                    {"created_at": at, "blocked_id": {"$gt": user_id}}],
         }).sort([("created_at", pymongo.ASCENDING), ("blocked_id", pymongo.ASCENDING)]).limit(
             limit)
         return [{"user_id": d["blocked_id"], "blocked_at": d["created_at"]} for d in found]
@@ -556,7 +558,8 @@ class MongoChat:
             self._remove(conversation, user_id)
         # The pair's key names the erased user: drop it (the one who stays keeps the thread).
         self.conversations.update_many(
-            {"direct_key": {"$regex": "(^%s:)|(:%s$)" % (re.escape(user_id), re.escape(user_id))}},
+            {"direct_key": {"$regex": "(^%s:)|(:%s$)" % (re.escape(user_id),
+                                                          re.escape(user_id))}},
             {"$unset": {"direct_key": ""}})
         self.messages.update_many({"author_id": user_id},
                                   {"$set": {"body": "", "author_id": "", "state": chat.ERASED}})

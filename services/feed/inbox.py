@@ -22,7 +22,7 @@ new message arrives (its time is the latest message's).
 """
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from contracts import errors, events
 from services.feed import domain
@@ -239,7 +239,3 @@ def export(notifications, read_until):
                           for n in notifications],
         "announcements_read_until": read_until,
     }
-
-
-def now_utc():
-    return datetime.now(timezone.utc)

@@ -7,7 +7,6 @@ pages newest first on (created_at, id) by a range below the last item seen. An e
 remembered by id only (a tombstone) so a late event cannot start a new inbox for them.
 """
 import json
-import sqlite3
 
 import pymongo
 from pymongo.errors import DuplicateKeyError
