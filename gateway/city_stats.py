@@ -6,10 +6,10 @@ It joins counts owned by four services, asked concurrently:
   per neighbourhood (adoption = households with accounts / register households);
 - neighbourhood: the neighbourhoods' names and states;
 - feed: posts, comments and thanks per neighbourhood, per ISO week and posts per category;
+- neighbourhood: helpers and volunteers per neighbourhood and per catalogue skill;
 - participation: households taking part per neighbourhood in each survey and budget.
 Counts only: no title, body, comment or answer text of anyone ever enters the result (survey and
-budget titles are left out too; their results are a call away). Helpers and volunteers (issue 8)
-are not counted by any service yet: `helpers_available` is false and both counts 0.
+budget titles are left out too; their results are a call away).
 
 Each service authorizes the caller itself; this module only joins.
 """
@@ -29,6 +29,8 @@ def city_statistics(call_async, municipality_id):
         "feed": call_async(rpc.feed.STATISTICS, municipality_id=municipality_id),
         "participation": call_async(rpc.participation.PARTICIPATION_STATS,
                                     municipality_id=municipality_id),
+        "helpers": call_async(rpc.neighbourhood.HELPER_STATISTICS,
+                              municipality_id=municipality_id),
     }
     answers = {name: call.result() for name, call in pending.items()}
     return aggregate(municipality_id, **answers)
@@ -47,10 +49,21 @@ def _cell(cell):
             "suppressed": bool(cell.get("suppressed"))}
 
 
-def aggregate(municipality_id, population, neighbourhoods, feed, participation):
-    """The joined figures (pure: the four answers in, one document out)."""
+def _skills(rows):
+    totals = {}
+    for row in rows or []:
+        counts = totals.setdefault(row["skill"], [0, 0])
+        counts[0] += int(row.get("helpers") or 0)
+        counts[1] += int(row.get("volunteers") or 0)
+    return [{"skill": skill, "helpers": h, "volunteers": v}
+            for skill, (h, v) in sorted(totals.items())]
+
+
+def aggregate(municipality_id, population, neighbourhoods, feed, participation, helpers):
+    """The joined figures (pure: the five answers in, one document out)."""
     people = population.get("neighbourhoods") or {}
     activity = feed.get("neighbourhoods") or {}
+    helping = {row["neighbourhood_id"]: row for row in helpers.get("neighbourhoods") or []}
     rows = []
     for neighbourhood in neighbourhoods.get("items") or []:
         figures = people.get(neighbourhood["id"]) or {}
@@ -65,6 +78,8 @@ def aggregate(municipality_id, population, neighbourhoods, feed, participation):
             "users": int(figures.get("users") or 0),
             "adoption_rate": round(households / register, 4) if register else 0.0,
             "activity": _activity(activity.get(neighbourhood["id"])),
+            "helpers": int((helping.get(neighbourhood["id"]) or {}).get("helpers") or 0),
+            "volunteers": int((helping.get(neighbourhood["id"]) or {}).get("volunteers") or 0),
         })
     weeks = feed.get("weeks") or {}
     return {
@@ -73,9 +88,10 @@ def aggregate(municipality_id, population, neighbourhoods, feed, participation):
         "weeks": [{"week": week, "activity": _activity(weeks[week])} for week in sorted(weeks)],
         "posts_by_category": {category: int(n) for category, n in
                               sorted((feed.get("categories") or {}).items())},
-        "helpers_available": False,
-        "helpers": 0,
-        "volunteers": 0,
+        "helpers_available": True,
+        "helpers": sum(int(row.get("helpers") or 0) for row in helping.values()),
+        "volunteers": sum(int(row.get("volunteers") or 0) for row in helping.values()),
+        "helper_skills": _skills(helpers.get("skills")),
         "surveys": [{"survey_id": s["survey_id"], "status": s.get("status") or "",
                      "neighbourhoods": [_cell(c) for c in s.get("neighbourhoods") or []]}
                     for s in participation.get("surveys") or []],

@@ -269,6 +269,9 @@ def test_acceptance_5_grpc_stats_equal_the_city_stats_route_and_hold_no_text(stu
         municipality_id=town.municipality_id, title="Works", body="Road closed on Monday",
         urgent=True, idempotency_key="works-" + uuid.uuid4().hex[:6]),
         metadata=auth(key), timeout=10)
+    helper = town.api.request("PUT", "/api/v1/me/helper-profile", town.tokens["bob"], json={
+        "skills": ["gardening"], "volunteer": True, "free_text": "Hedges " + secret_words})
+    assert helper.status_code == 200, helper.text
     feed = town.api.request("GET", "/api/v1/feed", town.tokens["bob"]).json()["items"]
     assert announced.id in [item["id"] for item in feed]
 
@@ -281,5 +284,9 @@ def test_acceptance_5_grpc_stats_equal_the_city_stats_route_and_hold_no_text(stu
     home = next(n for n in over_grpc.neighbourhoods if n.neighbourhood_id == town.homes["ana"])
     assert home.users == 1 and home.households == 1 and home.activity.posts >= 2
     assert home.activity.comments >= 1 and over_grpc.posts_by_category["message"] >= 1
+    bobs = next(n for n in over_grpc.neighbourhoods if n.neighbourhood_id == town.homes["bob"])
+    assert (bobs.helpers, bobs.volunteers) == (1, 1) and over_grpc.helpers_available
+    assert ("gardening", 1, 1) in [(k.skill, k.helpers, k.volunteers)
+                                   for k in over_grpc.helper_skills]
     for text in (secret_words, "Road closed", "Works"):
         assert text not in str(over_grpc) and text not in over_http.text

@@ -229,6 +229,15 @@ def script_statistics(scripted):
                                          "participating_households": None, "rate": None,
                                          "suppressed": True}]}],
         "budgets": []}
+    scripted.answers[rpc.neighbourhood.HELPER_STATISTICS] = lambda **_: {
+        "neighbourhoods": [{"neighbourhood_id": "n1", "name": "Centre", "helpers": 6,
+                            "volunteers": 4},
+                           {"neighbourhood_id": "n2", "name": "Nord", "helpers": 1,
+                            "volunteers": 0}],
+        "skills": [{"neighbourhood_id": "n1", "skill": "gardening", "helpers": 3,
+                    "volunteers": 2, "skill_label": "Gardening"},
+                   {"neighbourhood_id": "n2", "skill": "gardening", "helpers": 1,
+                    "volunteers": 0, "skill_label": "Gardening"}]}
 
 
 def test_stats_join_four_services_and_leave_out_every_text(stub, scripted):
@@ -244,12 +253,15 @@ def test_stats_join_four_services_and_leave_out_every_text(stub, scripted):
     assert (north.register_households, north.adoption_rate, north.state) == (0, 0.0, "pending")
     assert [w.week for w in stats.weeks] == ["2026-W46", "2026-W47"]
     assert dict(stats.posts_by_category) == {"message": 4, "pet": 1}
-    assert not stats.helpers_available
+    assert stats.helpers_available and (stats.helpers, stats.volunteers) == (7, 4)
+    assert (centre.helpers, centre.volunteers, north.helpers) == (6, 4, 1)
+    assert [(k.skill, k.helpers, k.volunteers) for k in stats.helper_skills] == [
+        ("gardening", 4, 2)]
     cell = stats.surveys[0].neighbourhoods[0]
     assert cell.suppressed and not cell.HasField("rate")
     assert "Our park" not in str(stats)
     for method in (rpc.identity.POPULATION_STATISTICS, rpc.feed.STATISTICS,
-                   rpc.participation.PARTICIPATION_STATS):
+                   rpc.participation.PARTICIPATION_STATS, rpc.neighbourhood.HELPER_STATISTICS):
         (sent,) = scripted.calls_to(method)
         assert sent["municipality_id"] == MONS and sent["caller"]["role"] == MUNICIPAL_SYSTEM
 
@@ -259,7 +271,7 @@ def test_the_aggregation_is_the_one_the_http_route_serves(scripted):
     document = city_stats.city_statistics(
         lambda method, **kwargs: scripted.call_async(method, **kwargs), MONS)
     assert document["neighbourhoods"][0]["adoption_rate"] == 0.15
-    assert document["helpers"] == 0 and document["surveys"][0]["survey_id"] == "s1"
+    assert document["helpers"] == 7 and document["surveys"][0]["survey_id"] == "s1"
     assert "title" not in document["surveys"][0]
 
 

@@ -70,20 +70,23 @@ CELL = {"type": "object", "properties": {
 @api.operation(
     "GET", "/api/v1/city/stats", tag=TAG, roles=(CITY_STAFF, ADMIN, MODERATOR),
     summary="Users, households and adoption per neighbourhood, activity per week and category, "
-            "participation (counts only)",
+            "helpers and volunteers, participation (counts only)",
     response={"type": "object", "properties": {
         "municipality_id": {"type": "string"},
         "neighbourhoods": {"type": "array", "items": {"type": "object", "properties": {
             "neighbourhood_id": {"type": "string"}, "name": {"type": "string"},
             "state": {"type": "string"}, "register_households": {"type": "integer"},
             "households": {"type": "integer"}, "users": {"type": "integer"},
-            "adoption_rate": {"type": "number"}, "activity": ACTIVITY}}},
+            "adoption_rate": {"type": "number"}, "activity": ACTIVITY,
+            "helpers": {"type": "integer"}, "volunteers": {"type": "integer"}}}},
         "weeks": {"type": "array", "items": {"type": "object", "properties": {
             "week": {"type": "string"}, "activity": ACTIVITY}}},
         "posts_by_category": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "helpers_available": {"type": "boolean",
-                              "description": "false until helper profiles are counted"},
+        "helpers_available": {"type": "boolean", "description": "true: helpers are counted"},
         "helpers": {"type": "integer"}, "volunteers": {"type": "integer"},
+        "helper_skills": {"type": "array", "items": {"type": "object", "properties": {
+            "skill": {"type": "string"}, "helpers": {"type": "integer"},
+            "volunteers": {"type": "integer"}}}},
         "surveys": {"type": "array", "items": {"type": "object", "properties": {
             "survey_id": {"type": "string"}, "status": {"type": "string"},
             "neighbourhoods": {"type": "array", "items": CELL}}}},
