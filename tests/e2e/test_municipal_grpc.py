@@ -8,6 +8,7 @@ import time
 import uuid
 
 import grpc
+import requests
 import pytest
 from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -290,3 +291,35 @@ def test_acceptance_5_grpc_stats_equal_the_city_stats_route_and_hold_no_text(stu
                                    for k in over_grpc.helper_skills]
     for text in (secret_words, "Road closed", "Works"):
         assert text not in str(over_grpc) and text not in over_http.text
+
+
+# -- participation results (the demo municipality's survey and budget) ------------------------------
+
+def test_survey_and_budget_results_over_grpc_are_those_the_city_reads_over_http(stub, platform):
+    admin = platform.credentials["admin"]
+    login = requests.post(platform.platform.http_url + "/api/v1/auth/login",
+                          json={"email": admin["email"], "password": admin["password"]},
+                          timeout=20)
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
+    headers = {"Authorization": "Bearer " + token}
+    created = requests.post(platform.platform.http_url + "/api/v1/city/api-keys",
+                            json={"name": "intranet"}, headers=headers, timeout=20)
+    assert created.status_code == 201, created.text
+    demo_key = created.json()["api_key"]
+
+    survey_id = platform.get("/api/v1/city/surveys", token=token).json()["items"][0]["id"]
+    budget_id = platform.get("/api/v1/city/budgets", token=token).json()["items"][0]["id"]
+    survey = stub.GetSurveyResults(municipal_pb2.GetSurveyResultsRequest(
+        municipality_id=platform.municipality_id, survey_id=survey_id),
+        metadata=auth(demo_key), timeout=10)
+    over_http = platform.get("/api/v1/city/surveys/%s/results" % survey_id, token=token).json()
+    assert json_format.MessageToDict(survey.results) == over_http
+    budget = stub.GetBudgetResults(municipal_pb2.GetBudgetResultsRequest(
+        municipality_id=platform.municipality_id, budget_id=budget_id),
+        metadata=auth(demo_key), timeout=10)
+    over_http = platform.get("/api/v1/budgets/%s/results" % budget_id, token=token).json()
+    assert json_format.MessageToDict(budget.results) == over_http
+    assert status_of(stub.GetSurveyResults, municipal_pb2.GetSurveyResultsRequest(
+        municipality_id=platform.municipality_id, survey_id="no-such-survey"),
+        metadata=auth(demo_key), timeout=10) == grpc.StatusCode.NOT_FOUND
