@@ -101,7 +101,7 @@ class neighbourhood:
     MY_CALLOUTS = RpcMethod(services.NEIGHBOURHOOD, "my_callouts")
     ANSWER_CALLOUT = RpcMethod(services.NEIGHBOURHOOD, "answer_callout")
     HELPER_STATISTICS = RpcMethod(services.NEIGHBOURHOOD, "helper_statistics")
-    # maintenance of the search projection (admins and the platform): "clear" or "rebuild"
+    # maintenance of the search projection (admins, the platform): "status", "clear", "rebuild"
     HELPER_INDEX = RpcMethod(services.NEIGHBOURHOOD, "helper_index")
 
 

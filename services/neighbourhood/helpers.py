@@ -278,16 +278,17 @@ def search_view(profile, score, language="en"):
     }
 
 
-def profile_updated(profile, now=None):
-    # One id per stored version (user and update time): a redelivery is dropped by the inbox, a
-    # later change is a new event. The handler reads the current profile anyway.
-    event_id = "helper-updated:%s:%s" % (profile.user_id, profile.updated_at)
+def profile_updated(profile):
+    # A fresh id per change: two changes within one second are two events (the handler reads the
+    # current profile anyway, so their order does not matter). A redelivery keeps its id and is
+    # dropped by the inbox.
+    event_id = "helper-updated:%s:%s" % (profile.user_id, uuid.uuid4().hex)
     return events.HELPER_PROFILE_UPDATED, events.HELPER_PROFILE_UPDATED.payload(
         event_id, user_id=profile.user_id, neighbourhood_id=profile.neighbourhood_id)
 
 
-def profile_removed(profile, now=None):
-    event_id = "helper-removed:%s:%s" % (profile.user_id, now_iso(now))
+def profile_removed(profile):
+    event_id = "helper-removed:%s:%s" % (profile.user_id, uuid.uuid4().hex)
     return events.HELPER_PROFILE_REMOVED, events.HELPER_PROFILE_REMOVED.payload(
         event_id, user_id=profile.user_id, neighbourhood_id=profile.neighbourhood_id)
 

@@ -789,15 +789,17 @@ class NeighbourhoodService(QuartierService):
 
     @rpc
     def helper_index(self, caller, action):
-        """Maintenance of the search projection, for admins and the platform: "clear" empties
-        it; "rebuild" empties it and indexes every profile again from the store, in batches
-        (searches meanwhile see a partial index, for seconds)."""
+        """Maintenance of the search projection, for admins and the platform: "status" counts
+        its documents; "clear" empties it; "rebuild" empties it and indexes every profile again
+        from the store, in batches (searches meanwhile see a partial index, for seconds)."""
         caller = Caller.from_dict(caller)
         if not (caller.is_system or caller.role == ADMIN):
             raise errors.forbidden("for administrators")
-        if action not in ("clear", "rebuild"):
-            raise errors.invalid("action must be clear or rebuild")
-        if action == "clear":
+        if action not in ("status", "clear", "rebuild"):
+            raise errors.invalid("action must be status, clear or rebuild")
+        if action == "status":
+            indexed = 0
+        elif action == "clear":
             self.helper_search.clear()
             indexed = 0
         else:
