@@ -206,3 +206,35 @@ def test_a_reply_to_my_post_and_a_chat_message_appear_in_my_inbox_and_mark_read_
     assert everything.status_code == 200 and everything.json()["unread"]["total"] == 0
     assert inbox(town, "chloe", unread="true")["items"] == []
     assert all(n["read"] for n in inbox(town, "chloe")["items"])
+
+
+# -- GDPR: export, then erasure leaves placeholders (last: Chloé's account is gone after it) ---
+
+def test_export_holds_my_chat_and_inbox_and_erasure_leaves_deleted_placeholders(town):
+    conversation = start(town, "marie", "chloe")
+    assert send(town, "chloe", conversation["id"], "See you at ten").status_code == 201
+
+    exported = call(town, "GET", "/api/v1/me/export", "chloe")
+    assert exported.status_code == 200, exported.text
+    mine = exported.json()["feed"]
+    assert "See you at ten" in [m["body"] for m in mine["chat"]["messages"]]
+    assert {"notifications", "announcements_read_until"} <= set(mine["inbox"])
+    # What others wrote is theirs, not in Chloé's export.
+    assert "What time?" not in [m["body"] for m in mine["chat"]["messages"]]
+
+    assert call(town, "DELETE", "/api/v1/me", "chloe").status_code == 200
+    thread_url = "/api/v1/conversations/%s/messages" % conversation["id"]
+
+    def placeholder():
+        items = call(town, "GET", thread_url, "marie").json()["items"]
+        gone = [m for m in items if m["state"] == "erased"]
+        return gone and gone[0]
+
+    wait_until(placeholder, EVENT_TIMEOUT,
+               describe=lambda _: "Chloé's message did not become a placeholder")
+    items = call(town, "GET", thread_url, "marie").json()["items"]
+    assert [(m["body"], m["author"], m.get("placeholder")) for m in items
+            if m["state"] == "erased"][0] == (None, None, "This message was deleted.")
+    assert "What time?" in [m["body"] for m in items]  # Marie's own words stay
+    members = call(town, "GET", "/api/v1/conversations/" + conversation["id"], "marie").json()
+    assert [m["id"] for m in members["members"]] == [town.users["marie"]]
