@@ -298,3 +298,29 @@ def test_past_thirty_messages_a_minute_the_sender_is_told_to_slow_down(feed, tow
                       conversation_id=conversation["id"], body="One more") == errors.RATE_LIMITED
     # the others are not slowed down by it
     feed.send_message(caller=resident("u2"), conversation_id=conversation["id"], body="Calm down")
+
+
+def test_the_inbox_pages_its_two_sources_together_each_item_once_newest_first(
+        feed, feed_container, town):
+    staff = Caller(user_id="s1", role=CITY_STAFF, municipality_id=MUNICIPALITY).to_dict()
+    post = feed.create_post(caller=resident("u1"), post={
+        "category": "message", "title": "Hello", "body": "Neighbours"})
+    for n in range(3):
+        feed.create_announcement(caller=staff, announcement={
+            "title": "News %d" % n, "body": "b", "neighbourhood_ids": [town["r0c0"]]})
+        with entrypoint_waiter(feed_container, "notify_reply", timeout=RPC_TIMEOUT):
+            feed.add_comment(caller=resident("u2"), post_id=post["id"], body="Reply %d" % n)
+
+    whole = feed.list_notifications(caller=resident("u1"), limit=100)["items"]
+    paged, cursor = [], None
+    while True:
+        page = feed.list_notifications(caller=resident("u1"), limit=2, cursor=cursor)
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert [n["kind"] for n in whole] == ["reply", "announcement"] * 3
+    assert [n["id"] for n in paged] == [n["id"] for n in whole]
+    assert [(n["created_at"], n["id"]) for n in whole] == sorted(
+        ((n["created_at"], n["id"]) for n in whole), reverse=True)
