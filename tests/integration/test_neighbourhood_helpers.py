@@ -168,3 +168,19 @@ def test_erasure_forgets_the_profile_and_the_answers(container, neighbourhood, d
     after = neighbourhood.get_callout(caller=STAFF, callout_id=callout["id"])
     assert after["accepted_helpers"] == [] and after["counts"]["notified"] == 0
     assert found(neighbourhood, "u2", q="jardin") == []
+
+
+def test_a_helper_who_moves_is_found_from_the_new_home_only(
+        container, neighbourhood, dispatch, town):
+    put_profile(container, neighbourhood, "u1", skills=["plumbing"])
+    assert found(neighbourhood, "u2", q="plombier") == ["u1"]
+
+    # A corrected address register moves u1 to r0c1: left, then joined (identity's event).
+    with entrypoint_waiter(container, "on_member_joined_helpers", timeout=RPC_TIMEOUT):
+        deliver(container, dispatch, events.USER_UPDATED, "on_user_updated", user_id="u1",
+                municipality_id=MUNICIPALITY, changes={"neighbourhood_id": town["r0c1"]})
+
+    assert found(neighbourhood, "u2", q="plombier") == []
+    assert found(neighbourhood, "u3", q="plombier") == ["u1"]
+    assert neighbourhood.get_helper_profile(
+        caller=resident("u1"))["neighbourhood_id"] == town["r0c1"]

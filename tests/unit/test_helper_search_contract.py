@@ -172,3 +172,22 @@ def test_ranked_pages_keep_the_relevance_order(filled):
     rest = filled.search(SearchQuery(neighbourhood_ids=[HOME], text="sitting garde", limit=50,
                                      after=(first[-1].score, first[-1].user_id)))
     assert [h.user_id for h in first + rest] == [h.user_id for h in everything]
+
+
+def test_the_elasticsearch_template_has_an_analyzer_per_language_and_the_catalogue_synonyms():
+    # Checked without a server: what the template asks Elasticsearch to build.
+    from services.neighbourhood.search.elastic import index_settings, synonym_lines
+    from services.neighbourhood.skill_catalogue import LANGUAGES, SKILLS
+
+    settings = index_settings()
+    analysis = settings["settings"]["analysis"]
+    for language in LANGUAGES:
+        assert "asciifolding" in analysis["analyzer"]["helpers_" + language]["filter"]
+        searching = analysis["analyzer"]["helpers_%s_search" % language]["filter"]
+        assert "quartier_skill_synonyms" in searching
+    lines = synonym_lines()
+    assert len(lines) == len(SKILLS)
+    babysitting = next(line for line in lines if "kinderbetreuung" in line)
+    assert "garde enfants" in babysitting and "baby sitting" in babysitting
+    fields = settings["mappings"]["properties"]["skill_texts"]["fields"]
+    assert set(fields) == set(LANGUAGES)
