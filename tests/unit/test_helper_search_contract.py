@@ -34,6 +34,7 @@ def index(request, tmp_path):
     yield found
     if request.param == "elasticsearch":
         found.client.indices.delete(index=found.index_name, ignore_unavailable=True)
+        found.client.indices.delete_index_template(name=found.index_name + "-template")
 
 
 def profile(user_id, skills, free_text="", neighbourhood=HOME, volunteer=False,

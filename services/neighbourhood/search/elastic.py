@@ -1,9 +1,10 @@
 """The helper index on Elasticsearch (production: ELASTICSEARCH_URL).
 
 An index template gives every helper index the same analysis:
-- `folded`: standard tokenizer, elision of d'/l', word_delimiter_graph (split "baby-sitting" and
-  keep "babysitting"), lowercase, asciifolding ("français" → "francais") and the skill synonym
-  set built from the catalogue (every label and synonym of a skill are one equivalence line);
+- `folded`: whitespace tokens, elision of d'/l', lowercase, asciifolding ("français" →
+  "francais"), word_delimiter_graph (split "baby-sitting" and keep "babysitting"), and at search
+  time the skill synonym set built from the catalogue (every label and synonym of a skill are one
+  equivalence line);
 - one analyzer per supported language (`helpers_fr`, ... `helpers_es`): the same chain with that
   language's light stemmer ("jardinage" → "jardin"); Luxembourgish uses the German one.
 Labels and free text are indexed under `folded` and under each language sub-field; queries are a
@@ -44,14 +45,21 @@ def synonym_lines():
 
 
 def _chain(stemmer=None, search=False):
-    """Index chains end with flatten_graph (word_delimiter_graph makes a token graph the index
-    cannot store); search chains add the synonym graph, which Elasticsearch accepts at search time
-    only — documents need no synonyms, they carry every label of their skills already."""
-    chain = ["quartier_elision", "quartier_compounds", "lowercase", "asciifolding"]
-    chain.append("quartier_skill_synonyms" if search else "flatten_graph")
+    """whitespace tokens → elision (d'enfants → enfants) → lowercase → asciifolding → [search:
+    the skill synonyms] → word_delimiter_graph (baby-sitting → baby, sitting, babysitting) →
+    [index: flatten_graph, as an index cannot store a token graph] → [a language's stemmer].
+    Synonyms come before the compound splitter because Elasticsearch parses the synonym lines
+    with the filters in front of the synonym filter and refuses word_delimiter_graph there; they
+    apply at search time only (documents carry every label of their skills already)."""
+    chain = ["quartier_elision", "lowercase", "asciifolding"]
+    if search:
+        chain.append("quartier_skill_synonyms")
+    chain.append("quartier_compounds")
+    if not search:
+        chain.append("flatten_graph")
     if stemmer:
         chain.append("quartier_stem_" + stemmer)
-    return {"type": "custom", "tokenizer": "standard", "filter": chain}
+    return {"type": "custom", "tokenizer": "whitespace", "filter": chain}
 
 
 def _text_field(name):
