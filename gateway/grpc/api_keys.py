@@ -38,10 +38,10 @@ def presented_key(metadata):
 
 
 class ApiKeyAuthenticator:
-    def __init__(self, rpc_client, timeout, cache_seconds=CACHE_SECONDS, clock=time.monotonic):
+    def __init__(self, rpc_client, timeout, cache_seconds=None, clock=time.monotonic):
         self._rpc_client = rpc_client
         self._timeout = float(timeout)
-        self._cache_seconds = float(cache_seconds)
+        self._cache_seconds = float(CACHE_SECONDS if cache_seconds is None else cache_seconds)
         self._clock = clock
         self._cache = {}  # sha256(key) -> (valid until, identity dict or None for refused)
         self._lock = threading.Lock()

@@ -56,12 +56,15 @@ def maps_stream_errors(method):
 
 
 class MunicipalServicer(municipal_pb2_grpc.MunicipalServicer):
-    def __init__(self, rpc_client, rpc_timeout_s, authenticator,
-                 incident_poll_seconds=INCIDENT_POLL_SECONDS):
+    def __init__(self, rpc_client, rpc_timeout_s, authenticator, max_streams,
+                 incident_poll_seconds=None):
         self._rpc_client = rpc_client
         self._rpc_timeout = float(rpc_timeout_s)
         self._authenticator = authenticator
-        self._incident_poll = float(incident_poll_seconds)
+        self._incident_poll = float(incident_poll_seconds or INCIDENT_POLL_SECONDS)
+        # An open stream holds a worker thread for as long as the caller listens: capped, so
+        # streams can never take every thread from the unary calls.
+        self._streams = threading.BoundedSemaphore(max(1, int(max_streams)))
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -189,12 +192,24 @@ class MunicipalServicer(municipal_pb2_grpc.MunicipalServicer):
         caller = self._caller(context, request.municipality_id)
         if request.after_sequence < 0:
             raise errors.invalid("after_sequence must be 0 or more")
+        if not self._streams.acquire(blocking=False):
+            raise DomainError(errors.RATE_LIMITED, "too many incident streams are open on this "
+                              "server; close one or retry later")
+        try:
+            yield from self._follow_incidents(request, context, caller)
+        finally:
+            self._streams.release()
+
+    def _follow_incidents(self, request, context, caller):
         after = request.after_sequence
         # Woken early when the call ends (cancel, deadline), so an idle stream frees its thread
         # at once instead of after a poll interval.
         ended = threading.Event()
         context.add_callback(ended.set)
         while context.is_active():
+            # The key is checked again on every poll (from the 5 s cache): revoking it ends the
+            # streams already open with it, not only new ones.
+            caller = self._caller(context, caller.municipality_id)
             page = self._call(context, caller, rpc.participation.LIST_INCIDENTS,
                               after_sequence=after, limit=INCIDENT_PAGE,
                               status=request.status or None,

@@ -56,7 +56,11 @@ def build_server(config, rpc_client):
         PlatformServicer(rpc_client, rpc_timeout), server
     )
     municipal_pb2_grpc.add_MunicipalServicer_to_server(
-        MunicipalServicer(rpc_client, rpc_timeout, ApiKeyAuthenticator(rpc_client, rpc_timeout)),
+        MunicipalServicer(
+            rpc_client, rpc_timeout,
+            ApiKeyAuthenticator(rpc_client, rpc_timeout,
+                                cache_seconds=float(config.get("API_KEY_CACHE_SECONDS", 5))),
+            max_streams=int(config["MAX_WORKERS"]) // 2),
         server,
     )
     reflection.enable_server_reflection(

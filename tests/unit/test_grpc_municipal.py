@@ -87,7 +87,7 @@ def stub(scripted, monkeypatch):
     monkeypatch.setattr(municipal, "INCIDENT_POLL_SECONDS", 0.05)
     config = load()
     config.update(GRPC_HOST="127.0.0.1", GRPC_PORT=0, METRICS_PORT=0, RPC_TIMEOUT=4.0,
-                  HEALTH_INTERVAL=0.05)
+                  HEALTH_INTERVAL=0.05, API_KEY_CACHE_SECONDS=0.2)
     server, port, poller = build_server(config, scripted)
     server.start()
     try:
@@ -305,6 +305,69 @@ def test_the_incident_stream_resumes_after_the_cursor_and_follows_new_reports(st
     received.append(next(stream).sequence)
     stream.cancel()
     assert received == [5, 8, 13]
+
+
+def no_incidents(after_sequence, limit, status, municipality_id, caller):
+    return {"items": [], "last_sequence": after_sequence}
+
+
+def open_stream(stub, timeout=10):
+    stream = stub.StreamIncidentReports(municipal_pb2.StreamIncidentReportsRequest(
+        municipality_id=MONS), metadata=AUTH, timeout=timeout)
+    outcome = {}
+
+    def read():
+        try:
+            list(stream)
+        except grpc.RpcError as error:
+            outcome["code"] = error.code()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return stream, reader, outcome
+
+
+def test_open_streams_are_capped_at_half_the_worker_threads(stub, scripted):
+    polling = set()  # server threads polling for a stream: one each
+
+    def list_incidents(**kwargs):
+        polling.add(threading.get_ident())
+        return no_incidents(**kwargs)
+
+    scripted.answers[rpc.participation.LIST_INCIDENTS] = list_incidents
+    streams = [open_stream(stub) for _ in range(8)]  # MAX_WORKERS 16 in the default config
+
+    def all_polling():
+        return len(polling) >= 8
+
+    deadline = time.monotonic() + 5
+    while not all_polling():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    extra = stub.StreamIncidentReports(municipal_pb2.StreamIncidentReportsRequest(
+        municipality_id=MONS), metadata=AUTH, timeout=5)
+    assert failure(list, extra)[0] == grpc.StatusCode.RESOURCE_EXHAUSTED
+    # Unary calls still have threads.
+    scripted.answers[rpc.participation.SURVEY_RESULTS] = lambda **_: {"questions": []}
+    stub.GetSurveyResults(municipal_pb2.GetSurveyResultsRequest(
+        municipality_id=MONS, survey_id="s1"), metadata=AUTH, timeout=5)
+    for stream, reader, _ in streams:
+        stream.cancel()
+        reader.join(5)
+    again, reader, _ = open_stream(stub)
+    again.cancel()
+
+
+def test_revoking_a_key_ends_the_streams_open_with_it(stub, scripted):
+    scripted.answers[rpc.participation.LIST_INCIDENTS] = no_incidents
+    stream, reader, outcome = open_stream(stub)
+    deadline = time.monotonic() + 5
+    while not scripted.calls_to(rpc.participation.LIST_INCIDENTS):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    del scripted.keys[KEY]
+    reader.join(5)  # the stub's server reuses a key check for 0.2 s
+    assert outcome["code"] == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_updating_an_incident_passes_the_status_and_reason(stub, scripted):
