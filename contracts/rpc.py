@@ -105,8 +105,6 @@ class neighbourhood:
     HELPER_INDEX = RpcMethod(services.NEIGHBOURHOOD, "helper_index")
 
 
-
-
 class feed:
     HEALTH = HEALTH[services.FEED]
     # posts and the feed
