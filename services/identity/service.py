@@ -16,8 +16,8 @@ from services.identity import (
     accounts, addresses, api_keys, domain, invitations, passwords, sessions,
 )
 from services.identity.dependencies import (
-    AccessTokens, Accounts, ApiKeys, Attempts, Households, InvitationSecret, Invitations, Municipalities,
-    PasswordHashing, Sessions,
+    AccessTokens, Accounts, ApiKeys, Attempts, Households, InvitationSecret, Invitations,
+    Municipalities, PasswordHashing, Sessions,
 )
 from services.identity.repositories.households import CONFLICT, UPDATED
 from services.identity.repositories.invitations import DuplicateCode

@@ -140,7 +140,7 @@ def test_acceptance_1_ten_thousand_rows_with_bad_ones_then_a_reimport_that_chang
     assert len(letters.letters[0].invitation_code) == 9  # XXXX-XXXX
 
 
-# -- acceptance 2: keys reach their own municipality only --------------------------------------------
+# -- acceptance 2: keys reach their own municipality only ------------------------------------------
 
 def test_acceptance_2_other_municipality_permission_denied_no_or_revoked_key_unauthenticated(
         stub, town, key, platform):
@@ -173,7 +173,7 @@ def test_acceptance_2_other_municipality_permission_denied_no_or_revoked_key_una
     assert {k["name"]: k["status"] for k in listed}["soon revoked"] == "revoked"
 
 
-# -- acceptance 3: incidents, streamed and resumed -----------------------------------------------------
+# -- acceptance 3: incidents, streamed and resumed -------------------------------------------------
 
 def report(town, who, text):
     lon, lat = grid.point_in(0, 0)
@@ -241,7 +241,7 @@ def test_acceptance_3_incidents_arrive_live_and_a_reconnect_gets_what_it_missed_
     assert seen.status_code == 200 and seen.json()["status"] == "in_progress"
 
 
-# -- acceptance 4: deadlines -------------------------------------------------------------------------
+# -- acceptance 4: deadlines -----------------------------------------------------------------------
 
 def test_acceptance_4_a_1_ms_deadline_is_deadline_exceeded_and_the_server_stays_healthy(
         stub, channel, town, key):
@@ -256,7 +256,7 @@ def test_acceptance_4_a_1_ms_deadline_is_deadline_exceeded_and_the_server_stays_
     assert get_stats(stub, town, key).municipality_id == town.municipality_id
 
 
-# -- acceptance 5: the same statistics over gRPC and HTTP, without text -------------------------------
+# -- acceptance 5: the same statistics over gRPC and HTTP, without text ----------------------------
 
 def test_acceptance_5_grpc_stats_equal_the_city_stats_route_and_hold_no_text(stub, town, key):
     secret_words = "Zebulon-%s the quiet heron" % uuid.uuid4().hex[:6]
@@ -293,7 +293,7 @@ def test_acceptance_5_grpc_stats_equal_the_city_stats_route_and_hold_no_text(stu
         assert text not in str(over_grpc) and text not in over_http.text
 
 
-# -- participation results (the demo municipality's survey and budget) ------------------------------
+# -- participation results (the demo municipality's survey and budget) -----------------------------
 
 def test_survey_and_budget_results_over_grpc_are_those_the_city_reads_over_http(stub, platform):
     admin = platform.credentials["admin"]
