@@ -17,7 +17,7 @@ from gateway.grpc import api_keys as grpc_api_keys
 from gateway.grpc import municipal, municipal_example
 from gateway.grpc.errors import ERROR_CODE_KEY
 from gateway.grpc.protos import municipal_pb2, municipal_pb2_grpc
-from gateway.grpc.server import build_server, load
+from gateway.grpc.server import MUNICIPAL_SERVICE, build_server, load
 
 if "eventlet" in sys.modules and sys.modules["eventlet"].patcher.is_monkey_patched("thread"):
     raise RuntimeError("gRPC tests must not run under eventlet.monkey_patch()")
@@ -415,6 +415,7 @@ def target(scripted, monkeypatch):
                   HEALTH_INTERVAL=0.05)
     server, port, poller = build_server(config, scripted)
     server.start()
+    poller.start()
     try:
         yield "127.0.0.1:%d" % port
     finally:
@@ -445,3 +446,27 @@ def test_the_example_streams_a_register_file(target, scripted, capsys, tmp_path)
                                    str(register)], environ={"QUARTIER_API_KEY": KEY}) == 0
     out = capsys.readouterr().out
     assert "received 2: 1 created" in out and "row 2 (a2): missing street" in out
+
+
+# -- health and reflection ------------------------------------------------------------------------
+
+def test_the_municipal_service_is_in_reflection_and_health(target):
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+        ProtoReflectionDescriptorDatabase,
+    )
+
+    with grpc.insecure_channel(target) as channel:
+        database = ProtoReflectionDescriptorDatabase(channel)
+        assert MUNICIPAL_SERVICE in set(database.get_services())
+        service = database.FindFileContainingSymbol(MUNICIPAL_SERVICE).service[0]
+        assert [m.name for m in service.method] == [
+            "ImportAddresses", "IssueInvitations", "PublishAnnouncement",
+            "GetNeighbourhoodStats", "GetSurveyResults", "GetBudgetResults",
+            "StreamIncidentReports", "UpdateIncidentStatus"]
+        health = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + 5
+        while health.Check(health_pb2.HealthCheckRequest(service=MUNICIPAL_SERVICE),
+                           timeout=5).status != health_pb2.HealthCheckResponse.SERVING:
+            assert time.monotonic() < deadline, "Municipal never became SERVING"
+            time.sleep(0.02)
