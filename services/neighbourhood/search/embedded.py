@@ -91,7 +91,10 @@ class TantivyHelperIndex:
             self._commit()
 
     def remove(self, user_ids):
-        user_ids = list(user_ids)
+        # Most calls are for users who never had a document (every new member's membership event
+        # checks): skip the commit, and its fsync, when none of them is indexed.
+        searcher = self.index.searcher()
+        user_ids = [u for u in user_ids if searcher.doc_freq("user_id", u) > 0]
         if not user_ids:
             return
         with self._lock:
