@@ -80,3 +80,25 @@ def test_callouts_are_created_by_city_staff_only(client, fake_rpc, as_role):
                                   "/api/v1/me/callouts"])
 def test_the_routes_are_in_the_openapi_document(client, path):
     assert path in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_the_catalogue_follows_accept_language_unless_a_language_is_asked(
+        client, fake_rpc, as_role):
+    fake_rpc.answers[rpc.neighbourhood.HELPER_SKILLS] = {"language": "de", "items": []}
+    client.get("/api/v1/helpers/skills", headers=dict(
+        as_role(RESIDENT), **{"Accept-Language": "ja, de-LU;q=0.9, fr;q=0.8"}))
+    assert fake_rpc.calls[-1][1]["language"] == "de"
+    client.get("/api/v1/helpers/skills?language=nl", headers=dict(
+        as_role(RESIDENT), **{"Accept-Language": "de"}))
+    assert fake_rpc.calls[-1][1]["language"] == "nl"
+    client.get("/api/v1/helpers/skills", headers=as_role(RESIDENT))
+    assert fake_rpc.calls[-1][1]["language"] is None
+
+
+@pytest.mark.parametrize("header, language", [
+    ("fr-BE,fr;q=0.9,en;q=0.8", "fr"), ("en;q=0.2, pt;q=0.7", "pt"), ("zh, ja", None),
+    ("de;q=0, it", "it"), ("garbage;q=x, es", "es"), ("", None)])
+def test_preferred_language(header, language):
+    from gateway.http.routes.helpers import preferred_language
+
+    assert preferred_language(header) == language

@@ -4,6 +4,8 @@ catalogue, and the city's call-outs ("N helpers with skill X in neighbourhood Y"
 The neighbourhood service decides who sees what: residents search their home and followed
 neighbourhoods only; the city never searches helpers and learns a helper's name only when that
 helper accepts one of its call-outs. The schemas and roles here are the gateway's second line."""
+from flask import request
+
 from contracts import rpc
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
 from gateway.http.api import api
@@ -67,8 +69,29 @@ def _page(item):
             "id": ID, "category": {"type": "string"}, "label": {"type": "string"}}}}}},
 )
 def helper_skills(ctx):
-    """Ordered by category then label; English when no language is asked."""
-    return ctx.call(rpc.neighbourhood.HELPER_SKILLS, language=ctx.query.get("language"))
+    """Ordered by category then label, in `language`, else the first supported language of the
+    Accept-Language header, else English."""
+    language = ctx.query.get("language") or preferred_language(
+        request.headers.get("Accept-Language", ""))
+    return ctx.call(rpc.neighbourhood.HELPER_SKILLS, language=language)
+
+
+def preferred_language(header):
+    """The first supported language of an Accept-Language header, by its q weights ("de-LU,
+    fr;q=0.8" → de), or None."""
+    ranked = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().split("-")[0].lower()
+        if language in SKILL_LANGUAGES and weight > 0:
+            ranked.append((-weight, position, language))
+    return min(ranked)[2] if ranked else None
 
 
 @api.operation(
