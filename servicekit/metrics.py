@@ -84,6 +84,22 @@ CALENDAR_EVENTS_CREATED = Counter(
     "Events residents put in their neighbourhood calendar (neighbourhood).",
     ["municipality"],
 )
+HELPER_PROFILES_CREATED = Counter(
+    "quartier_helper_profiles_created_total",
+    "Residents who started offering help: helper profiles created, not edits (neighbourhood).",
+    ["municipality"],
+)
+CALLOUTS_CREATED = Counter(
+    "quartier_callouts_created_total",
+    "City call-outs for helpers (neighbourhood).",
+    ["municipality"],
+)
+CALLOUT_ANSWERS = Counter(
+    "quartier_callout_answers_total",
+    "Helpers' answers to call-outs that changed something, by answer (accepted, declined) "
+    "(neighbourhood).",
+    ["municipality", "answer"],
+)
 TRANSLATION_CACHE = Counter(
     "quartier_translation_cache_total",
     "Translation lookups by cache result (hit or miss) (translation).",

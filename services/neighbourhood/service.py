@@ -591,6 +591,8 @@ class NeighbourhoodService(QuartierService):
             existing = self.helper_store.get_profile(caller.user_id)
             stored = self.helper_store.put_profile(
                 helpers.new_profile(member, fields, existing))
+            if existing is None:
+                metrics.HELPER_PROFILES_CREATED.labels(member.municipality_id).inc()
             event, payload = helpers.profile_updated(stored)
             self.dispatch(event.name, payload)
             return helpers.profile_view(stored)
@@ -695,6 +697,7 @@ class NeighbourhoodService(QuartierService):
             volunteers = self.helper_store.volunteers_for(
                 neighbourhood.id, created.skill, helpers.CALLOUT_MAX_NOTIFIED)
             self.helper_store.add_callout(created, helpers.invitations_for(created, volunteers))
+            metrics.CALLOUTS_CREATED.labels(municipality_id).inc()
             return self._city_view(self.helper_store.get_callout(created.id))
 
         return self.idempotency.run(caller, "create_callout", idempotency_key,
@@ -762,6 +765,8 @@ class NeighbourhoodService(QuartierService):
                 raise errors.not_found("call-out not found")
             if outcome == helpers_repository.FULL:
                 raise errors.conflict("this call-out already has the helpers it asked for")
+            if outcome == helpers_repository.CHANGED:
+                metrics.CALLOUT_ANSWERS.labels(invitation.municipality_id, answer).inc()
             return helpers.helper_view(invitation,
                                        self.helper_store.get_callout(invitation.callout_id))
 

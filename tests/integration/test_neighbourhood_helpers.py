@@ -184,3 +184,27 @@ def test_a_helper_who_moves_is_found_from_the_new_home_only(
     assert found(neighbourhood, "u3", q="plombier") == ["u1"]
     assert neighbourhood.get_helper_profile(
         caller=resident("u1"))["neighbourhood_id"] == town["r0c1"]
+
+
+def test_business_counters_count_new_helpers_callouts_and_answers_not_edits(
+        container, neighbourhood, town):
+    from prometheus_client import REGISTRY
+
+    def value(name, **labels):
+        return REGISTRY.get_sample_value(name, dict(municipality=MUNICIPALITY, **labels)) or 0
+
+    profiles = value("quartier_helper_profiles_created_total")
+    callouts = value("quartier_callouts_created_total")
+    accepted = value("quartier_callout_answers_total", answer="accepted")
+
+    put_profile(container, neighbourhood, "u1", volunteer=True)
+    put_profile(container, neighbourhood, "u1", volunteer=True, free_text="edited")
+    callout = neighbourhood.create_callout(caller=STAFF, callout={
+        "neighbourhood_id": town["r0c0"], "skill": "gardening", "wanted": 1})
+    for _ in range(2):  # the second answer changes nothing and counts nothing
+        neighbourhood.answer_callout(caller=resident("u1"), callout_id=callout["id"],
+                                     answer="accepted")
+
+    assert value("quartier_helper_profiles_created_total") == profiles + 1
+    assert value("quartier_callouts_created_total") == callouts + 1
+    assert value("quartier_callout_answers_total", answer="accepted") == accepted + 1
