@@ -153,6 +153,22 @@ class translation:
 
 class moderation:
     HEALTH = HEALTH[services.MODERATION]
+    # Before publication (the feed, the calendar): {action: allow|flag|hold|block, reasons}.
+    SCREEN = RpcMethod(services.MODERATION, "screen")
+    # per-municipality watched words and patterns, and the report threshold
+    LIST_RULES = RpcMethod(services.MODERATION, "list_rules")
+    CREATE_RULE = RpcMethod(services.MODERATION, "create_rule")
+    DELETE_RULE = RpcMethod(services.MODERATION, "delete_rule")
+    GET_SETTINGS = RpcMethod(services.MODERATION, "get_settings")
+    SET_SETTINGS = RpcMethod(services.MODERATION, "set_settings")
+    # the queue, decisions, appeals (the author), the audit log
+    LIST_QUEUE = RpcMethod(services.MODERATION, "list_queue")
+    GET_CASE = RpcMethod(services.MODERATION, "get_case")
+    DECIDE = RpcMethod(services.MODERATION, "decide")
+    APPEAL = RpcMethod(services.MODERATION, "appeal")
+    DECIDE_APPEAL = RpcMethod(services.MODERATION, "decide_appeal")
+    AUDIT_LOG = RpcMethod(services.MODERATION, "audit_log")
+    EXPORT_USER = RpcMethod(services.MODERATION, "export_user")
 
 
 class participation:
