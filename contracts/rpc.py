@@ -115,6 +115,9 @@ class feed:
     FEED_PAGE = RpcMethod(services.FEED, "feed_page")
     SET_SHARED_WITH_CITY = RpcMethod(services.FEED, "set_shared_with_city")
     GET_TRANSLATION = RpcMethod(services.FEED, "get_translation")
+    GET_COMMENT_TRANSLATION = RpcMethod(services.FEED, "get_comment_translation")
+    # A post's or comment's text for the translation service's language detection (system only).
+    CONTENT_TEXT = RpcMethod(services.FEED, "content_text")
     # comments, thanks, reports
     ADD_COMMENT = RpcMethod(services.FEED, "add_comment")
     LIST_COMMENTS = RpcMethod(services.FEED, "list_comments")
@@ -149,6 +152,9 @@ class feed:
 
 class translation:
     HEALTH = HEALTH[services.TRANSLATION]
+    # The feed asks, for content the caller may read: the text in a language (cache, provider).
+    TRANSLATE = RpcMethod(services.TRANSLATION, "translate")
+    SUPPORTED_LANGUAGES = RpcMethod(services.TRANSLATION, "supported_languages")
 
 
 class moderation:

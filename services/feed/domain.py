@@ -557,17 +557,29 @@ def present_comment(comment: Comment, reader: Caller, authors, city_names=None):
 
 def translation(post: Post, language):
     """The author's own text in `language` (an announcement's translation, or the original when
-    it is in that language). None when there is none: machine translation is another service."""
-    if language not in SUPPORTED_LANGUAGES:
-        raise errors.invalid("invalid lang", {"lang": "one of %s" % ", ".join(
-            SUPPORTED_LANGUAGES)})
+    the author declared it in that language), with the original beside it. None when there is
+    none: the translation service answers those (and refuses languages it does not offer)."""
     supplied = post.translations.get(language)
     if supplied is None and post.language == language:
         supplied = {"title": post.title, "body": post.body}
     if supplied is None:
         return None
     return {"post_id": post.id, "lang": language, "title": supplied["title"],
-            "body": supplied["body"], "machine": False}
+            "body": supplied["body"], "machine": False, "source": post.language or None,
+            "original": {"lang": post.language or None, "title": post.title,
+                         "body": post.body}}
+
+
+def translatable(post: Post):
+    """What the translation service needs of a post: its text and the author's declared
+    language (which wins over detection)."""
+    return {"kind": "post", "id": post.id, "title": post.title, "body": post.body,
+            "language": post.language or None}
+
+
+def translatable_comment(comment: Comment):
+    return {"kind": "comment", "id": comment.id, "title": "", "body": comment.body,
+            "language": None}
 
 
 # -- cursors ------------------------------------------------------------------------------------

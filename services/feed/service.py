@@ -24,6 +24,8 @@ from services.feed.dependencies import Chat, Inbox, Posts
 # The neighbourhood service answers visibility from its own store; a slow answer must not hold a
 # feed worker for the gateway's whole RPC timeout.
 VISIBILITY_TIMEOUT = 3.0
+# The translation service answers within its provider deadline (3 s by default) plus its store.
+TRANSLATE_TIMEOUT = 6.0
 
 
 def _now():
@@ -36,6 +38,7 @@ class FeedService(QuartierService):
     posts = Posts()
     idempotency = IdempotencyKeys()
     neighbourhoods = ServiceRpc()
+    translation = ServiceRpc()
     dispatch = EventDispatcher()
 
     # == posts, the feed, comments, thanks, reports, announcements ===============================
@@ -159,14 +162,52 @@ class FeedService(QuartierService):
 
     @entrypoint
     def get_translation(self, caller, post_id, lang):
-        """The author's own text in `lang` ("machine": false). Without one: unavailable (the
-        machine translation service answers those)."""
+        """The post in `lang`: the author's own text ("machine": false) wins; otherwise the
+        translation service's (cached or machine-made), asked only once the caller may read
+        the post."""
         caller = Caller.from_dict(caller)
         post = self._readable_post(caller, post_id)
         found = domain.translation(post, lang)
-        if found is None:
-            raise DomainError(errors.UNAVAILABLE, "translation unavailable")
-        return found
+        if found is not None:
+            return found
+        return self._translate(caller, domain.translatable(post), lang)
+
+    @entrypoint
+    def get_comment_translation(self, caller, post_id, comment_id, lang):
+        """A comment in `lang` (comments have no author-supplied translations)."""
+        caller = Caller.from_dict(caller)
+        post = self._readable_post(caller, post_id)
+        domain.require_comment_reader(caller, post)
+        comment = self.posts.get_comment(comment_id) if isinstance(comment_id, str) else None
+        if comment is None or comment.post_id != post.id:
+            raise errors.not_found("comment not found")
+        return self._translate(caller, domain.translatable_comment(comment), lang)
+
+    def _translate(self, caller, content, lang):
+        # Kept apart from the posts' code: the only feed line that knows about machine
+        # translation. The deadline covers the provider's retries (TRANSLATION_DEADLINE_SECONDS).
+        return self.translation.call(rpc.translation.TRANSLATE, timeout=TRANSLATE_TIMEOUT,
+                                     caller=caller.to_dict(), content=content, lang=lang)
+
+    @entrypoint
+    def content_text(self, caller, kind, content_id):
+        """A post's or comment's text for the translation service's language detection: the
+        platform's own processes only."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system:
+            raise errors.forbidden("for the platform's services")
+        if kind == "post":
+            post = self.posts.get_post(content_id) if isinstance(content_id, str) else None
+            if post is None:
+                raise errors.not_found("post not found")
+            return domain.translatable(post)
+        if kind == "comment":
+            comment = self.posts.get_comment(content_id) \
+                if isinstance(content_id, str) else None
+            if comment is None:
+                raise errors.not_found("comment not found")
+            return domain.translatable_comment(comment)
+        raise errors.invalid("kind: post or comment")
 
     # -- comments
 

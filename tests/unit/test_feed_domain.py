@@ -133,7 +133,8 @@ def test_translations_are_the_authors_own_or_none():
 
     assert domain.translation(post, "de") == {
         "post_id": post.id, "lang": "de", "title": "Arbeiten", "body": "Straße gesperrt",
-        "machine": False}
+        "machine": False, "source": "fr",
+        "original": {"lang": "fr", "title": post.title, "body": post.body}}
     assert domain.translation(post, "fr")["body"] == "Road closed"
     assert domain.translation(post, "en") is None
     assert "translations.xx" in problems(lambda: announcement(

@@ -62,19 +62,23 @@ def test_the_feed_passes_filters_and_paging(client, fake_rpc, as_role):
 def test_thanks_share_and_translation_reach_the_service(client, fake_rpc, as_role):
     fake_rpc.answers[rpc.feed.GET_TRANSLATION] = errors.DomainError(
         errors.UNAVAILABLE, "translation unavailable")
+    fake_rpc.answers[rpc.identity.GET_ME] = {"language": "pt"}
 
     client.put("/api/v1/posts/p1/reactions/thanks", headers=as_role(RESIDENT))
     client.delete("/api/v1/posts/p1/share", headers=as_role(RESIDENT))
     missing = client.get("/api/v1/posts/p1/translation?lang=de", headers=as_role(RESIDENT))
     no_lang = client.get("/api/v1/posts/p1/translation", headers=as_role(RESIDENT))
 
-    assert [(m, k.get("kind"), k.get("shared")) for m, k in fake_rpc.calls] == [
-        (rpc.feed.ADD_REACTION, "thanks", None), (rpc.feed.SET_SHARED_WITH_CITY, None, False),
-        (rpc.feed.GET_TRANSLATION, None, None)]
+    assert [(m, k.get("kind"), k.get("shared"), k.get("lang")) for m, k in fake_rpc.calls] == [
+        (rpc.feed.ADD_REACTION, "thanks", None, None),
+        (rpc.feed.SET_SHARED_WITH_CITY, None, False, None),
+        (rpc.feed.GET_TRANSLATION, None, None, "de"),
+        # Without lang: the reader's profile language is the target.
+        (rpc.identity.GET_ME, None, None, None), (rpc.feed.GET_TRANSLATION, None, None, "pt")]
     assert missing.status_code == 503
     assert missing.get_json()["error"] == {"code": "unavailable",
                                            "message": "translation unavailable"}
-    assert no_lang.status_code == 400
+    assert no_lang.status_code == 503
 
 
 def test_a_report_needs_a_known_reason(client, fake_rpc, as_role):

@@ -1,5 +1,5 @@
 """The neighbourhood feed: typed posts, the newest-first feed, comments, thanks, reports, sharing a
-post with the city and reading an author's translation.
+post with the city (translations: gateway/http/routes/translations.py).
 
 The feed service decides who reads what (a resident: posts to their home and followed
 neighbourhoods; the city: posts shared with it and its own announcements; anything else is 404);
@@ -174,21 +174,6 @@ def share_post(ctx, post_id):
 def unshare_post(ctx, post_id):
     """From now on the city gets 404 for it. Idempotent."""
     return ctx.call(rpc.feed.SET_SHARED_WITH_CITY, post_id=post_id, shared=False)
-
-
-@api.operation(
-    "GET", "/api/v1/posts/{post_id}/translation", tag=TAG,
-    summary="A post in another language", required_query=("lang",),
-    query={"lang": {"type": "string", "enum": LANGUAGES}},
-    response={"type": "object", "properties": {
-        "post_id": ID, "lang": {"type": "string"}, "title": {"type": "string"},
-        "body": {"type": "string"}, "machine": {"type": "boolean"}}},
-    errors=(503,),
-)
-def get_translation(ctx, post_id):
-    """The author's own text in that language (`"machine": false`); without one, 503
-    `unavailable` until machine translation is connected."""
-    return ctx.call(rpc.feed.GET_TRANSLATION, post_id=post_id, lang=ctx.query["lang"])
 
 
 @api.operation(
