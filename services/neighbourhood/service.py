@@ -631,7 +631,8 @@ class NeighbourhoodService(QuartierService):
 
     @rpc
     def helper_skills(self, caller, language=None):
-        """The skill catalogue in the reader's language (en when none or unknown is asked)."""
+        """The skill catalogue in the reader's language (English when none is asked; an
+        unsupported one is refused, naming the supported ones)."""
         return {"language": helpers.reader_language(language),
                 "items": helpers.catalogue(language)}
 
@@ -647,8 +648,8 @@ class NeighbourhoodService(QuartierService):
         limit = page_limit(limit)
         after = helpers.search_position(decode_cursor(cursor))
         text, skill, language, volunteer = helpers.read_search(q, skill, language, volunteer)
-        shown_in = helpers.reader_language(reader_language) if reader_language in (
-            None, "") or reader_language in helpers.LANGUAGES else "en"
+        # Labels in the reader's language; English for anything unsupported (display only).
+        shown_in = reader_language if reader_language in helpers.LANGUAGES else "en"
         _, home, followed = self._standing(caller)
         visible = domain.resident_visible_ids(home, followed)
         hits = self.helper_search.search(SearchQuery(
