@@ -130,6 +130,9 @@ class Post:
     week: str = ""
     comment_count: int = 0
     thanks_count: int = 0
+    # Moderation's hold on it: "" (none), "held" (waiting for review), "hidden" (after reports
+    # or a moderator's decision). Held or hidden, only its author reads it (see may_read).
+    moderation: str = ""
 
     def to_dict(self):
         data = asdict(self)
@@ -161,6 +164,7 @@ class Comment:
     body: str
     created_at: str
     week: str
+    moderation: str = ""  # as a post's: "", "held" or "hidden"
 
     def to_dict(self):
         return asdict(self)
@@ -451,6 +455,8 @@ def may_read(caller: Caller, post: Post, visible_ids, now_text):
         return False
     if post.author_id == caller.user_id and caller.user_id:
         return True
+    if post.moderation:
+        return False  # held or hidden by moderation: its author alone still reads it
     if post.published_at > now_text:
         return False
     if is_city(caller):
@@ -540,11 +546,13 @@ def present_post(post: Post, reader: Caller, authors, mine=(), city_names=None):
         view["urgent"] = post.urgent
     if post.author_id == reader.user_id or is_city(reader):
         view["shared_with_city"] = post.shared_with_city
+    if post.moderation:
+        view["moderation"] = MODERATION_VIEW[post.moderation]
     return view
 
 
 def present_comment(comment: Comment, reader: Caller, authors, city_names=None):
-    return {
+    view = {
         "id": comment.id,
         "post_id": comment.post_id,
         "body": comment.body,
@@ -553,6 +561,55 @@ def present_comment(comment: Comment, reader: Caller, authors, city_names=None):
                               reader, (city_names or {}).get(comment.municipality_id)),
         "created_at": comment.created_at,
     }
+    if comment.moderation:
+        view["moderation"] = MODERATION_VIEW[comment.moderation]
+        if comment.author_id != reader.user_id:
+            # A placeholder keeps the thread's order readable; neither text nor author shows.
+            view["body"] = None
+            view["author"] = None
+    return view
+
+
+# == moderation (issue 5) ========================================================================
+# Before a post or comment is stored the feed asks moderation to screen it (block: refused with
+# the reasons; hold: stored held in the same write; flag: published, queued for moderators).
+# Moderation's events later hold, hide or restore it; a suspension (USER_SUSPENDED) stops its
+# person posting and commenting until its end.
+
+HELD = "held"
+HIDDEN = "hidden"
+# How the author sees their content's state.
+MODERATION_VIEW = {HELD: "pending", HIDDEN: "hidden"}
+MODERATION_STATES = {
+    events.CONTENT_HELD.name: HELD, events.CONTENT_HIDDEN.name: HIDDEN,
+    events.CONTENT_RESTORED.name: "",
+}
+
+
+def screening_text(title, body):
+    return "%s\n%s" % (title or "", body or "")
+
+
+def after_screening(result):
+    """The state a screened text is stored in: "" (allow, flag) or HELD; block is refused with
+    moderation's reasons (nothing is stored)."""
+    action = result.get("action")
+    if action == "block":
+        reasons = list(result.get("reasons") or [])
+        raise errors.DomainError(
+            errors.UNPROCESSABLE,
+            "refused by moderation: %s" % "; ".join(reasons), {"reasons": reasons})
+    if action == "hold":
+        return HELD
+    if action in ("allow", "flag"):
+        return ""
+    raise errors.DomainError(errors.UNAVAILABLE, "moderation gave no usable answer")
+
+
+def require_not_suspended(until, now_text):
+    if until and until > now_text:
+        raise errors.DomainError(
+            errors.FORBIDDEN, "you are suspended until %s" % until, {"suspended_until": until})
 
 
 def translation(post: Post, language):

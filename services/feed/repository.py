@@ -10,6 +10,7 @@ read-modify-write: fifty people thanking at once count fifty.
 import heapq
 import json
 import sqlite3
+from dataclasses import replace
 
 import pymongo
 from pymongo.errors import DuplicateKeyError
@@ -74,6 +75,8 @@ class SqlitePosts:
                 user_id TEXT PRIMARY KEY, municipality_id TEXT NOT NULL,
                 neighbourhood_id TEXT NOT NULL, role TEXT NOT NULL,
                 display_name TEXT NOT NULL)""")
+            # moderation's suspensions (issue 5), projected from USER_SUSPENDED
+            self._suspensions_table(db)
 
     # -- posts
 
@@ -105,11 +108,14 @@ class SqlitePosts:
                 (post.id, post.municipality_id, post.author_id, post.category,
                  post.published_at, post.week, int(post.shared_with_city),
                  self._document(post)))
+            # A post held by moderation is stored in this same write without audience rows:
+            # at no moment is it on anyone's feed.
             db.executemany(
                 """INSERT INTO post_audience (neighbourhood_id, published_at, post_id, category,
                        author_id, city_visible, municipality_id) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [(n, post.published_at, post.id, post.category, post.author_id,
-                  self._city_visible(post), post.municipality_id) for n in post.audience])
+                  self._city_visible(post), post.municipality_id)
+                 for n in (() if post.moderation else post.audience)])
         return post
 
     def add_posts(self, posts):
@@ -425,6 +431,58 @@ class SqlitePosts:
             bump(weeks, row["week"], "posts", row["n"])
         return {"neighbourhoods": neighbourhoods, "categories": categories, "weeks": weeks}
 
+    # -- moderation (issue 5): held and hidden content, suspensions
+
+    @staticmethod
+    def _suspensions_table(db):
+        db.execute("""CREATE TABLE IF NOT EXISTS suspensions (
+            user_id TEXT PRIMARY KEY, until TEXT NOT NULL)""")
+
+    def set_post_moderation(self, post_id, state):
+        """Hold, hide ("held", "hidden") or restore ("") a post. Held or hidden it has no rows
+        in the feed's audience index, so no feed page can show it; restored, they are back."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
+            if row is None:
+                return None
+            post = replace(self._post(row), moderation=state)
+            db.execute("UPDATE posts SET document = ? WHERE id = ?",
+                       (self._document(post), post_id))
+            db.execute("DELETE FROM post_audience WHERE post_id = ?", (post_id,))
+            if not state:
+                db.executemany(
+                    """INSERT INTO post_audience (neighbourhood_id, published_at, post_id,
+                           category, author_id, city_visible, municipality_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(n, post.published_at, post.id, post.category, post.author_id,
+                      self._city_visible(post), post.municipality_id) for n in post.audience])
+        return post
+
+    def set_comment_moderation(self, comment_id, state):
+        with self.store.transaction() as db:
+            row = db.execute("SELECT document FROM comments WHERE id = ?",
+                             (comment_id,)).fetchone()
+            if row is None:
+                return None
+            document = json.loads(row["document"])
+            document["moderation"] = state
+            db.execute("UPDATE comments SET document = ? WHERE id = ?",
+                       (json.dumps(document, separators=(",", ":")), comment_id))
+        return Comment.from_dict(document)
+
+    def suspend(self, user_id, until):
+        """The suspensions projection (from USER_SUSPENDED): the latest word wins, a lift on
+        appeal is a suspension ending now."""
+        with self.store.transaction() as db:
+            db.execute("""INSERT INTO suspensions (user_id, until) VALUES (?, ?)
+                          ON CONFLICT (user_id) DO UPDATE SET until = excluded.until""",
+                       (user_id, until))
+
+    def suspended_until(self, user_id):
+        row = self.store.execute("SELECT until FROM suspensions WHERE user_id = ?",
+                                 (user_id,)).fetchone()
+        return row["until"] if row else None
+
 
 class MongoPosts:
     """Posts carry their audience as an array; the feed index is multikey on it:
@@ -544,6 +602,7 @@ class MongoPosts:
             query["category"] = category
         if city_only:
             query["city_visible"] = True
+        query["moderation"] = {"$in": ["", None]}  # held or hidden posts are on no feed
         query["$and"] = clauses
         found = self.posts.find(query).sort(
             [("published_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]).limit(limit)
@@ -720,3 +779,23 @@ class MongoPosts:
                         {"$group": {"_id": "$" + key, "n": {"$sum": 1}}}]):
                     bump(table, row["_id"], field, row["n"])
         return {"neighbourhoods": neighbourhoods, "categories": categories, "weeks": weeks}
+
+
+    # -- moderation (issue 5): held and hidden content, suspensions
+
+    def set_post_moderation(self, post_id, state):
+        """Hold, hide or restore: the feed's query leaves out posts with a moderation state."""
+        self.posts.update_one({"_id": post_id}, {"$set": {"moderation": state}})
+        return self.get_post(post_id)
+
+    def set_comment_moderation(self, comment_id, state):
+        self.comments.update_one({"_id": comment_id}, {"$set": {"moderation": state}})
+        return self.get_comment(comment_id)
+
+    def suspend(self, user_id, until):
+        self.posts.database["suspensions"].replace_one(
+            {"_id": user_id}, {"until": until}, upsert=True)
+
+    def suspended_until(self, user_id):
+        found = self.posts.database["suspensions"].find_one({"_id": user_id})
+        return found["until"] if found else None

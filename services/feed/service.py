@@ -6,12 +6,13 @@ timeout), never a copy kept here.
 
 Layout: the service class with its dependencies and the posts/feed entrypoints come first; other
 parts of the feed (chat, notifications) append their own marked sections below."""
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from nameko.events import EventDispatcher
 
 from contracts import errors, events, rpc, services
-from contracts.caller import RESIDENT, Caller
+from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
 from contracts.errors import DomainError
 from servicekit import metrics
 from servicekit.nameko_extensions import (
@@ -24,6 +25,9 @@ from services.feed.dependencies import Chat, Inbox, Posts
 # The neighbourhood service answers visibility from its own store; a slow answer must not hold a
 # feed worker for the gateway's whole RPC timeout.
 VISIBILITY_TIMEOUT = 3.0
+# Moderation screens a post or comment before it is stored; it scores one text in milliseconds,
+# so a longer wait means it is down: refuse (503) rather than publish unscreened.
+MODERATION_TIMEOUT = 3.0
 # The translation service answers within its provider deadline (3 s by default) plus its store.
 TRANSLATE_TIMEOUT = 6.0
 
@@ -38,6 +42,7 @@ class FeedService(QuartierService):
     posts = Posts()
     idempotency = IdempotencyKeys()
     neighbourhoods = ServiceRpc()
+    moderation = ServiceRpc()
     translation = ServiceRpc()
     dispatch = EventDispatcher()
 
@@ -70,6 +75,29 @@ class FeedService(QuartierService):
         return [domain.present_post(p, caller, authors, mine.get(p.id, ()), cities)
                 for p in posts]
 
+    # -- moderation before publication (issue 5): see services/feed/domain.py "moderation"
+
+    def _require_not_suspended(self, caller):
+        domain.require_not_suspended(self.posts.suspended_until(caller.user_id),
+                                     domain.timestamp())
+
+    def _screen(self, caller, kind, content_id, text, language=None, post_id=None):
+        """The state to store the content in ("" or "held"); a block is refused (422) with
+        moderation's reasons. Fails closed: moderation not answering → unavailable (503), and
+        nothing is stored — an unscreened advert must not slip through while it is down."""
+        try:
+            result = self.moderation.call(
+                rpc.moderation.SCREEN, timeout=MODERATION_TIMEOUT,
+                caller=SYSTEM_CALLER.to_dict(), municipality_id=caller.municipality_id,
+                content_kind=kind, text=text, content_id=content_id, author_id=caller.user_id,
+                neighbourhood_id=caller.neighbourhood_id, post_id=post_id, language=language)
+        except DomainError as exc:
+            if exc.code in (errors.TIMEOUT, errors.UNAVAILABLE):
+                raise DomainError(errors.UNAVAILABLE, "moderation is not answering: nothing "
+                                  "was published; please try again shortly") from None
+            raise
+        return domain.after_screening(result)
+
     def _publish(self, post):
         self.posts.add_post(post)
         event, payload = domain.post_created(post)
@@ -85,7 +113,12 @@ class FeedService(QuartierService):
 
         def create():
             domain.check_new_post(post)  # bad input is refused before any other call
+            self._require_not_suspended(caller)
             created = domain.new_post(caller, post, self._visible_ids(caller), _now())
+            # Held posts are stored held in the same write (never on a feed, even briefly).
+            created = replace(created, moderation=self._screen(
+                caller, "post", created.id, domain.screening_text(created.title, created.body),
+                created.language or None))
             self._publish(created)
             return self._present(caller, [created])[0]
 
@@ -102,7 +135,13 @@ class FeedService(QuartierService):
         caller = Caller.from_dict(caller)
         post = self._readable_post(caller, post_id)
         edited = domain.edit_post(caller, post, changes, _now())
+        # An edit is screened like a new post: otherwise "hello" edited into an advert passes.
+        held = self._screen(caller, "post", post.id,
+                            domain.screening_text(edited.title, edited.body),
+                            edited.language or None)
         stored = self.posts.replace_post(edited)
+        if held and not stored.moderation:
+            stored = self.posts.set_post_moderation(stored.id, held)
         event, payload = domain.post_updated(stored)
         self.dispatch(event.name, payload)
         return self._present(caller, [stored])[0]
@@ -218,6 +257,9 @@ class FeedService(QuartierService):
         def create():
             post = self._readable_post(caller, post_id)
             comment = domain.new_comment(caller, post, body, _now())
+            self._require_not_suspended(caller)
+            comment = replace(comment, moderation=self._screen(
+                caller, "comment", comment.id, comment.body, post_id=post.id))
             if not self.posts.add_comment(comment):
                 raise errors.not_found("post not found")  # deleted meanwhile
             event, payload = domain.comment_created(comment, post)
@@ -773,6 +815,11 @@ class FeedService(QuartierService):
     def _moderation_outcome(self, event, payload):
         """A chat message held or hidden by moderation becomes a placeholder (restored: shown
         again); whatever the content, its author is told."""
+        state = domain.MODERATION_STATES[event.name]
+        if payload.get("content_kind") == "post":
+            self.posts.set_post_moderation(payload["content_id"], state)
+        elif payload.get("content_kind") == "comment":
+            self.posts.set_comment_moderation(payload["content_id"], state)
         if payload.get("content_kind") == chat.CONTENT_KIND:
             self.chat_store.set_message_state(payload["content_id"],
                                               chat.state_after_moderation(event.name))
@@ -794,6 +841,7 @@ class FeedService(QuartierService):
 
     @event_handler(events.USER_SUSPENDED)
     def notify_user_suspended(self, payload):
+        self.posts.suspend(payload["user_id"], payload["until"])
         self.inbox_store.add(inbox.suspension(payload, domain.timestamp()))
 
     # -- GDPR for chat and the inbox

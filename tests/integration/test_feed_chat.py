@@ -13,6 +13,7 @@ from nameko.testing.services import entrypoint_waiter
 from contracts import errors, events, services
 from contracts.caller import CITY_STAFF, MODERATOR, SYSTEM_CALLER, Caller
 from services.feed.service import FeedService
+from services.moderation.service import ModerationService
 from tests.integration.helpers import RPC_TIMEOUT
 # The neighbourhood service, a 1 x 3 strip (r0c0 | r0c1 | r0c2) and its helpers.
 from tests.integration.test_neighbourhood_service import (  # noqa: F401
@@ -44,6 +45,7 @@ class ReportListener:
 
 @pytest.fixture
 def feed_container(start_service, container):
+    start_service(ModerationService)  # screens every post before it is stored (issue 5)
     return start_service(FeedService)
 
 

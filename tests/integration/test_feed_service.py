@@ -14,6 +14,7 @@ from contracts import errors, events, services
 from contracts.caller import RESIDENT, Caller
 from servicekit.nameko_extensions import rpc
 from services.feed.service import FeedService
+from services.moderation.service import ModerationService
 from tests.integration.helpers import RPC_ERRORS, RPC_TIMEOUT, domain_error_code
 
 MUNICIPALITY = "m-feed"
@@ -65,6 +66,7 @@ def container(start_service, listener):
 @pytest.fixture
 def feed(container, cluster_rpc, start_service):
     start_service(StandInNeighbourhood, max_workers=40)
+    start_service(ModerationService)  # screens every post before it is stored (issue 5)
     return cluster_rpc.feed
 
 
