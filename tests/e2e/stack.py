@@ -126,9 +126,10 @@ class RunningPlatform:
 
 
 @contextmanager
-def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None):
+def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None, extra_env=None):
     """Start a platform in a fresh vhost (reached through amqp_host:amqp_port when given, e.g. a
-    proxy), wait until healthy, seed it; stop it and delete the vhost afterwards."""
+    proxy), wait until healthy, seed it; stop it and delete the vhost afterwards. `extra_env`
+    configures its processes (e.g. a translation provider started by the test)."""
     broker = Broker.from_uri(AMQP_URI)
     vhost = "quartier-e2e-%s-%s" % (label, uuid.uuid4().hex[:8])
     admin.create_vhost(vhost, broker.user)
@@ -138,7 +139,7 @@ def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None):
         amqp_uri=broker.uri(vhost, amqp_host, amqp_port),
         rpc_timeout=E2E_RPC_TIMEOUT,
         # Log at INFO so a failure's log tail shows the reconnects and RPC errors.
-        extra_env={"LOG_LEVEL": "INFO"},
+        extra_env=dict({"LOG_LEVEL": "INFO"}, **(extra_env or {})),
         **free_port_settings(),
     )
     try:
@@ -292,6 +293,23 @@ def add_admin(town, running, label):
         client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=SYSTEM_CALLER.to_dict(),
                     municipality_id=town.municipality_id, email=email, role="admin",
                     display_name="Ada Admin", password=TOWN_PASSWORD)
+    login = town.api.request("POST", "/api/v1/auth/login",
+                             json={"email": email, "password": TOWN_PASSWORD})
+    assert login.status_code == 200, login.text
+    return login.json()["access_token"]
+
+
+def add_staff_account(town, running, label, role, display_name):
+    """A real account of the town's municipality with `role` (city_staff, moderator or admin),
+    created by the platform as the seed does, and its access token."""
+    from contracts import rpc
+    from contracts.caller import SYSTEM_CALLER
+
+    email = "%s-%s@%s.example" % (role, uuid.uuid4().hex[:8], label)
+    with RpcClient(running.amqp_uri, client_name="e2e-" + label) as client:
+        client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=SYSTEM_CALLER.to_dict(),
+                    municipality_id=town.municipality_id, email=email, role=role,
+                    display_name=display_name, password=TOWN_PASSWORD)
     login = town.api.request("POST", "/api/v1/auth/login",
                              json={"email": email, "password": TOWN_PASSWORD})
     assert login.status_code == 200, login.text
