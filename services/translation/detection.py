@@ -1,8 +1,9 @@
 """Language detection with lingua (offline, no network), restricted to the configured languages.
 
-Building a detector is cheap (20 ms); its models load on first use (about 6 s and 250 MB for
-ten languages), so the service builds one per process, warms it at start in a native thread
-(eventlet's tpool: a worker is never held by the load), and every detection runs there too.
+Building a detector is cheap (20 ms); loading its models is not (measured for ten languages,
+all preloaded: 2.7 s and 360 MB peak resident; lazily, the first detection alone took 6 s), so
+the service builds one per process, warms it at start in a native thread (eventlet's tpool: no
+worker waits for the load), and every detection (about 0.2 ms) runs there too.
 Luxembourgish has no lingua model: it is a target language, never a detected one."""
 from eventlet import patcher
 from lingua import IsoCode639_1, LanguageDetectorBuilder
