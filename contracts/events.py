@@ -59,6 +59,14 @@ HELPER_PROFILE_REMOVED = _event(
     services.NEIGHBOURHOOD, "helper_profile_removed", "user_id", "neighbourhood_id"
 )
 
+# A city call-out reached these volunteer helpers (ids only: the city learns no name until one
+# accepts); the feed puts it in each helper's notifications inbox.
+CALLOUT_ISSUED = _event(
+    services.NEIGHBOURHOOD, "callout_issued",
+    "callout_id", "municipality_id", "neighbourhood_id", "skill", "skill_label", "message",
+    "helper_ids",
+)
+
 # feed
 # municipality_id lets consumers count per municipality; neighbourhood_ids is the audience (a post
 # may go to home + followed neighbourhoods, an announcement to several); published_at is later

@@ -32,7 +32,8 @@ CHAT_MESSAGE = "chat_message"
 ANNOUNCEMENT = "announcement"
 MODERATION = "moderation"
 SUSPENSION = "suspension"
-KINDS = (REPLY, CHAT_MESSAGE, ANNOUNCEMENT, MODERATION, SUSPENSION)
+CALLOUT = "callout"
+KINDS = (REPLY, CHAT_MESSAGE, ANNOUNCEMENT, MODERATION, SUSPENSION, CALLOUT)
 
 # Announcements older than this are in the feed, not in the inbox.
 ANNOUNCEMENT_WINDOW = timedelta(days=30)
@@ -95,6 +96,18 @@ def chat_messages(payload):
               "message_id": payload["message_id"]})
         for recipient in dict.fromkeys(payload.get("recipient_ids") or ())
         if recipient and recipient != payload["author_id"]]
+
+
+def callouts(payload, now_text):
+    """A city call-out: one entry per invited helper (the keys make a redelivery a no-op). The
+    helper answers through the neighbourhood service's call-out routes."""
+    return [Notification(
+        id=new_id(), user_id=helper_id, kind=CALLOUT,
+        key="callout:%s" % payload["callout_id"], created_at=now_text,
+        data={"callout_id": payload["callout_id"], "neighbourhood_id": payload["neighbourhood_id"],
+              "skill": payload["skill"], "skill_label": payload.get("skill_label"),
+              "message": payload.get("message")})
+        for helper_id in dict.fromkeys(payload.get("helper_ids") or ()) if helper_id]
 
 
 def moderation(event_name, payload, now_text):

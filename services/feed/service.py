@@ -807,6 +807,11 @@ class FeedService(QuartierService):
         if notification is not None:
             self.inbox_store.add(notification)
 
+    @event_handler(events.CALLOUT_ISSUED)
+    def notify_callout(self, payload):
+        for notification in inbox.callouts(payload, domain.timestamp()):
+            self.inbox_store.add(notification)
+
     @event_handler(events.CHAT_MESSAGE_SENT)
     def notify_chat_message(self, payload):
         for notification in inbox.chat_messages(payload):

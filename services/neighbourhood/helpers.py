@@ -424,6 +424,16 @@ def invitations_for(callout, profiles, now=None):
                        notified_at=at) for p in profiles]
 
 
+def callout_issued(callout, helper_ids):
+    """The helpers invited, announced so the feed can put the call-out in their inboxes."""
+    return events.CALLOUT_ISSUED, events.CALLOUT_ISSUED.payload(
+        "callout_issued:" + callout.id,
+        callout_id=callout.id, municipality_id=callout.municipality_id,
+        neighbourhood_id=callout.neighbourhood_id, skill=callout.skill,
+        skill_label=skill_label(callout.skill), message=callout.message,
+        helper_ids=list(helper_ids))
+
+
 def city_view(callout, counts, accepted):
     """The city's view: counts, and the first names of those who accepted, nobody else's."""
     return {

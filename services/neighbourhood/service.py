@@ -699,6 +699,8 @@ class NeighbourhoodService(QuartierService):
                 neighbourhood.id, created.skill, helpers.CALLOUT_MAX_NOTIFIED)
             self.helper_store.add_callout(created, helpers.invitations_for(created, volunteers))
             metrics.CALLOUTS_CREATED.labels(municipality_id).inc()
+            event, payload = helpers.callout_issued(created, [v.user_id for v in volunteers])
+            self.dispatch(event.name, payload)
             return self._city_view(self.helper_store.get_callout(created.id))
 
         return self.idempotency.run(caller, "create_callout", idempotency_key,

@@ -293,6 +293,16 @@ def test_a_callout_notifies_matching_helpers_and_names_one_only_once_they_accept
     assert api.request("GET", "/api/v1/me/callouts",
                        town.tokens["neighbour"]).json()["items"] == []
 
+    # The helper is told in their notifications inbox (the feed hears callout_issued).
+    def callouts_in_inbox(token):
+        items = api.request("GET", "/api/v1/me/notifications", token).json()["items"]
+        return [i for i in items if i["kind"] == "callout"]
+
+    wait_until(lambda: callouts_in_inbox(town.tokens["gardener"]), 10)
+    [told] = callouts_in_inbox(town.tokens["gardener"])
+    assert (told["callout_id"], told["message"]) == (callout["id"], "Planting day at the square")
+    assert callouts_in_inbox(town.tokens["neighbour"]) == []
+
     before = api.request("GET", "/api/v1/city/callouts/%s" % callout["id"], staff).json()
     assert before["accepted_helpers"] == [] and "Gus" not in json.dumps(before)
 

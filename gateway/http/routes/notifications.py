@@ -1,19 +1,21 @@
 """The notifications inbox: replies to your posts, new chat messages, the city's announcements to
-your neighbourhood and moderation's decisions about your content, newest first, with the unread
+your neighbourhood, moderation's decisions about your content and the city's call-outs to you, newest first, with the unread
 counts."""
 from contracts import rpc
 from gateway.http.api import api
 from gateway.http.routes.feed import ID, PAGING
 
 TAG = "me"
-KINDS = ["reply", "chat_message", "announcement", "moderation", "suspension"]
+KINDS = ["reply", "chat_message", "announcement", "moderation", "suspension", "callout"]
 
 NOTIFICATION = {
     "type": "object",
     "description": "reply: post_id, comment_id · chat_message: conversation_id, message_id, "
                    "count (messages since you last read it) · announcement: post_id, title, "
                    "urgent, author · moderation: action (held, hidden, restored), "
-                   "content_kind, content_id, reasons · suspension: until, reason",
+                   "content_kind, content_id, reasons · suspension: until, reason · callout: "
+                   "callout_id, neighbourhood_id, skill, skill_label, message (answer it at "
+                   "/api/v1/me/callouts)",
     "properties": {
         "id": ID, "kind": {"type": "string", "enum": KINDS},
         "created_at": {"type": "string"}, "read": {"type": "boolean"},
