@@ -6,33 +6,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts import rpc
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
-from contracts.errors import DomainError
 from gateway import city_stats
 from gateway.http.app import GatewaySettings, create_app
 from servicekit import tokens
-
-
-class _Answer:
-    def __init__(self, value):
-        self.value = value
-
-    def result(self):
-        if isinstance(self.value, DomainError):
-            raise self.value
-        return self.value
-
-
-class ScriptedRpc:
-    def __init__(self):
-        self.answers = {}
-        self.calls = []
-
-    def call_async(self, method, timeout=None, request_id=None, **kwargs):
-        self.calls.append((method, kwargs))
-        return _Answer(self.answers.get(method, {}))
-
-    def call(self, method, timeout=None, request_id=None, **kwargs):
-        return self.call_async(method, timeout, request_id, **kwargs).result()
+from tests.unit.scripted_rpc import ScriptedRpc
 
 
 @pytest.fixture

@@ -12,34 +12,7 @@ from gateway.http.app import GatewaySettings, create_app
 from gateway.http.routes import me as me_routes
 from servicekit import tokens
 from services.identity import cli
-
-
-class _Answer:
-    def __init__(self, value=None, error=None):
-        self.value, self.error = value, error
-
-    def result(self):
-        if self.error:
-            raise self.error
-        return self.value
-
-
-class ScriptedRpc:
-    def __init__(self):
-        self.answers, self.calls = {}, []
-
-    def call_async(self, method, timeout=None, request_id=None, **kwargs):
-        self.calls.append((method, kwargs))
-        answer = self.answers.get(method, {})
-        if isinstance(answer, DomainError):
-            return _Answer(error=answer)
-        return _Answer(value=answer(**kwargs) if callable(answer) else answer)
-
-    def call(self, method, timeout=None, request_id=None, **kwargs):
-        return self.call_async(method, timeout, request_id, **kwargs).result()
-
-    def methods(self):
-        return [method for method, _ in self.calls]
+from tests.unit.scripted_rpc import ScriptedRpc
 
 
 @pytest.fixture
