@@ -13,7 +13,6 @@ from flask import Response, current_app, g, jsonify, request
 from jsonschema import Draft202012Validator
 
 from contracts import errors
-from contracts.errors import DomainError
 from gateway.http.auth import authenticate, require_role
 from servicekit import idempotency
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Optional
 
 from contracts import errors, events
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, ROLES, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, ROLES, Caller
 from contracts.errors import DomainError
 from services.identity.domain import SUPPORTED_LANGUAGES
 from services.identity.passwords import password_problem

@@ -5,7 +5,7 @@ id, so an upsert replaces and a redelivered event leaves one document. Results a
 relevance (skill labels above free text), ties by user id; a page continues after the
 (score, user_id) of the last result seen, a range, never an offset. With no text every matching
 helper scores alike and the order is by user id."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Protocol
 
 # How deep a ranked result list goes: pages beyond the best 500 matches are not served (narrow the
