@@ -20,7 +20,7 @@ class Translations(RepositoryProvider):
     mongo_adapter = MongoTranslations
 
 
-def _count_provider_call(provider, outcome):
+def count_provider_call(provider, outcome):
     metrics.TRANSLATION_PROVIDER_CALLS.labels(provider, outcome).inc()
 
 
@@ -44,7 +44,7 @@ class TranslatorProvider(DependencyProvider):
         config = self.container.config
         languages = domain.parse_languages(config.get("TRANSLATION_LANGUAGES"))
         quota = int(config.get("TRANSLATION_DAILY_QUOTA") or domain.DEFAULT_DAILY_QUOTA)
-        provider = providers.from_config(config, on_outcome=_count_provider_call)
+        provider = providers.from_config(config, on_outcome=count_provider_call)
         self.translator = Translator(languages, quota, Detector(languages), provider)
         log.info("translation: languages %s, provider %s, %d per user per day",
                  ",".join(languages), provider.name if provider else "none", quota)

@@ -7,11 +7,12 @@ import time
 
 import pytest
 from nameko.testing.services import worker_factory
+from prometheus_client import REGISTRY
 
 from contracts import errors
 from contracts.errors import DomainError
 from servicekit.store import SqliteStore
-from services.translation import domain, providers
+from services.translation import dependencies, domain, providers
 from services.translation.dependencies import Translator
 from services.translation.detection import Detector
 from services.translation.repository import SqliteTranslations
@@ -50,7 +51,8 @@ def make_service(tmp_path, detector, provider, quota=100):
 
 def libre(server, **options):
     settings = dict(timeout=0.5, retries=1, backoff=0.05, deadline=1.5,
-                    breaker=providers.CircuitBreaker(2, 1.0))
+                    breaker=providers.CircuitBreaker(2, 1.0),
+                    on_outcome=dependencies.count_provider_call)
     settings.update(options)
     return providers.Resilient(providers.LibreTranslate(server.url), **settings)
 
@@ -61,11 +63,23 @@ def code_of(call):
     return raised.value
 
 
+def counted(name, labels):
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def test_a_french_post_in_german_then_from_the_cache(tmp_path, detector, server):
     service = make_service(tmp_path, detector, libre(server))
+    before = [counted("quartier_translation_cache_total", {"result": result})
+              for result in ("hit", "miss")] + [counted(
+                  "quartier_translation_provider_calls_total",
+                  {"provider": "libretranslate", "outcome": "success"})]
 
     first = service.translate(READER, dict(FRENCH), "de")
     second = service.translate(READER, dict(FRENCH), "de")
+    after = [counted("quartier_translation_cache_total", {"result": result})
+             for result in ("hit", "miss")] + [counted(
+                 "quartier_translation_provider_calls_total",
+                 {"provider": "libretranslate", "outcome": "success"})]
 
     assert first == second == {
         "id": "p1", "kind": "post", "post_id": "p1", "lang": "de", "source": "fr",
@@ -73,6 +87,7 @@ def test_a_french_post_in_german_then_from_the_cache(tmp_path, detector, server)
         "body": "Hallo zusammen, das Nachbarschaftsfest findet am Samstag im Schulhof statt.",
         "original": {"lang": "fr", "title": FRENCH["title"], "body": FRENCH["body"]}}
     assert server.call_count == 1  # the second came from the cache
+    assert [a - b for a, b in zip(after, before)] == [1, 1, 1]  # hit, miss, provider success
     assert server.calls[0]["source"] == "fr" and server.calls[0]["target"] == "de"
     # Its own language: the original, no call.
     same = service.translate(READER, dict(FRENCH), "fr")
@@ -136,6 +151,9 @@ def test_a_provider_down_or_slow_opens_the_circuit_and_comes_back(tmp_path, dete
     breaker = providers.CircuitBreaker(2, 1.0, clock=lambda: breaker_time[0])
     service = make_service(tmp_path, detector, libre(server, breaker=breaker))
     cached = service.translate(READER, dict(FRENCH), "de")
+    outcomes = ("error", "unavailable")
+    counts_before = [counted("quartier_translation_provider_calls_total",
+                             {"provider": "libretranslate", "outcome": o}) for o in outcomes]
     server.down = True
     started = time.monotonic()
     down = code_of(lambda: service.translate(READER, dict(FRENCH, id="p2", body="Autre"), "de"))
@@ -149,6 +167,8 @@ def test_a_provider_down_or_slow_opens_the_circuit_and_comes_back(tmp_path, dete
     server.delay = 0.0
     breaker_time[0] += 1.1  # past the open period: the next call is the trial
     back = service.translate(READER, dict(FRENCH, id="p5", body="Revenu"), "de")
+    counts_after = [counted("quartier_translation_provider_calls_total",
+                            {"provider": "libretranslate", "outcome": o}) for o in outcomes]
 
     assert down.code == errors.UNAVAILABLE and down.details["retry_after"] >= 1
     assert answered_in < 1.5 and calls_when_down == 1 + 2  # one try and one retry
@@ -158,5 +178,7 @@ def test_a_provider_down_or_slow_opens_the_circuit_and_comes_back(tmp_path, dete
     assert calls_while_open == calls_when_down + 2
     assert still_cached == cached
     assert back["body"] == "[de] Revenu"
+    # Four failed attempts (two down, two slow); one call refused by the open circuit.
+    assert [a - b for a, b in zip(counts_after, counts_before)] == [4, 1]
     # Failed attempts gave their quota back.
     assert service.translations.quota_used("u1", domain.quota_day()) == 2
