@@ -232,6 +232,18 @@ def screen(text, rules, language=None):
     return {"action": action, "reasons": reasons, "score": points}
 
 
+def for_kind(content_kind, result):
+    """The calendar keeps no content waiting for review: what would be held is refused there,
+    with its reasons (the organiser may rewrite it), so no case waits for an event never
+    stored."""
+    if content_kind == "calendar_event" and result["action"] == HOLD:
+        reasons = result["reasons"] + [{
+            "signal": "no_review_for_events", "points": 0, "matched": [],
+            "message": "calendar events cannot wait for a moderator's review"}]
+        return dict(result, action=BLOCK, reasons=reasons)
+    return result
+
+
 def reason_texts(reasons):
     return [r["message"] for r in reasons]
 

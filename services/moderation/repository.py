@@ -86,7 +86,8 @@ class SqliteModeration:
     def set_report_threshold(self, municipality_id, value):
         self.store.execute(
             """INSERT INTO settings (municipality_id, report_threshold) VALUES (?, ?)
-               ON CONFLICT (municipality_id) DO UPDATE SET report_threshold = excluded.report_threshold""",
+               ON CONFLICT (municipality_id)
+               DO UPDATE SET report_threshold = excluded.report_threshold""",
             (municipality_id, value))
 
     # -- cases

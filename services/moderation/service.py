@@ -75,7 +75,9 @@ class ModerationService(QuartierService):
         caller = Caller.from_dict(caller)
         domain.require_system(caller)
         domain.check_screen_request(municipality_id, content_kind, text, language)
-        result = domain.screen(text, self.store.rules_of(municipality_id), language)
+        result = domain.for_kind(content_kind,
+                                 domain.screen(text, self.store.rules_of(municipality_id),
+                                               language))
         action = result["action"]
         if action in METRIC_ACTION:
             metrics.CONTENT_MODERATED.labels(municipality_id, METRIC_ACTION[action]).inc()

@@ -6,9 +6,13 @@ from datetime import datetime, timezone
 from nameko.events import EventDispatcher
 
 from contracts import errors, events, services
+from contracts import rpc as methods
+from contracts.caller import SYSTEM_CALLER
 from contracts.caller import ADMIN, RESIDENT, Caller
 from servicekit import metrics
-from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, event_handler, rpc
+from servicekit.nameko_extensions import (
+    IdempotencyKeys, QuartierService, ServiceRpc, event_handler, rpc,
+)
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
 from services.neighbourhood import (
     calendar,
@@ -322,6 +326,36 @@ class NeighbourhoodService(QuartierService):
         visible = self._resident_visible_ids(caller) if caller.role == RESIDENT else []
         return calendar.require_visible_event(caller, event, visible)
 
+    # Moderation screens an event before it is stored (issue 5): the local commercial-event rule
+    # above runs first and stays (its fee rules are the calendar's own); then the municipality's
+    # watched words and the commercial filter. Fails closed: moderation not answering → 503 and
+    # nothing stored. The calendar has no "held" state, so moderation refuses what it would hold.
+    moderation = ServiceRpc()
+    MODERATION_TIMEOUT = 3.0
+
+    def _screen_event(self, caller, created):
+        try:
+            result = self.moderation.call(
+                methods.moderation.SCREEN, timeout=self.MODERATION_TIMEOUT,
+                caller=SYSTEM_CALLER.to_dict(), municipality_id=created.municipality_id,
+                content_kind="calendar_event", content_id=created.id,
+                text="%s\n%s" % (created.title, created.description or ""),
+                author_id=caller.user_id, neighbourhood_id=created.neighbourhood_id)
+        except errors.DomainError as exc:
+            if exc.code in (errors.TIMEOUT, errors.UNAVAILABLE):
+                raise errors.DomainError(
+                    errors.UNAVAILABLE, "moderation is not answering: the event was not "
+                    "stored; please try again shortly") from None
+            raise
+        if result["action"] in ("block", "hold"):
+            # Reasons in the calendar's own shape (rule, message, matched), as its local rule's.
+            raise errors.DomainError(
+                errors.UNPROCESSABLE,
+                "refused by moderation: %s" % "; ".join(result["reasons"]),
+                details={"reasons": [{"rule": d.get("rule_id") or d["signal"],
+                                      "message": d["message"], "matched": d.get("matched", [])}
+                                     for d in result["details"]]})
+
     @rpc
     def create_event(self, caller, neighbourhood_id, event, idempotency_key=None):
         """A resident's event in their home neighbourhood: title, description, starts_at and
@@ -340,6 +374,7 @@ class NeighbourhoodService(QuartierService):
                     "you already organise %d upcoming events; cancel one or wait until one has "
                     "taken place" % calendar.MAX_UPCOMING_PER_ORGANISER)
             created = calendar.new_event(caller, home, member.first_name, event, now=now)
+            self._screen_event(caller, created)
             if created.point is not None:
                 calendar.check_point_near(
                     created.point, self._locate(home.municipality_id, created.point), home)

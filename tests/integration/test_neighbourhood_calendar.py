@@ -9,6 +9,7 @@ import pytest
 from contracts import errors, events
 from contracts.caller import CITY_STAFF, Caller
 from tests import neighbourhood_grid as grid
+from services.moderation.service import ModerationService
 from tests.integration.helpers import RPC_ERRORS
 # The service, its listener and a 1 x 3 strip of neighbourhoods (r0c0 | r0c1 | r0c2), with the
 # helpers that register residents through identity's events.
@@ -40,6 +41,12 @@ def party(days=3, **overrides):
               "place": "Rue Haute, by the fountain"}
     fields.update(overrides)
     return fields
+
+
+@pytest.fixture(autouse=True)
+def moderation(start_service):
+    """Moderation screens every event before it is stored (issue 5)."""
+    return start_service(ModerationService)
 
 
 @pytest.fixture
@@ -268,3 +275,18 @@ def test_a_large_map_comes_in_pages_by_name(neighbourhood, town):
     assert rest["next_cursor"] is None
     assert error_code(neighbourhood.list_organisations, caller=resident("u1"),
                       neighbourhood_id=town["r0c0"], category="bar") == errors.INVALID
+
+
+def test_moderation_refuses_an_advert_event_with_its_reasons(
+        neighbourhood, town):
+    """Issue 5: after the calendar's own rule, moderation screens the event; an advertising
+    event is refused with moderation's reasons in the calendar's shape (rule, message)."""
+    advert = party(title="Grand opening of our shop",
+                   description="Use promo code OPEN20 for 20% off, order now on www.shop.example")
+    with pytest.raises(RPC_ERRORS) as refused:
+        neighbourhood.create_event(caller=resident("u1"), neighbourhood_id=town["r0c0"],
+                                   event=advert)
+    assert refused.value.code == errors.UNPROCESSABLE
+    rules = [r["rule"] for r in refused.value.details["reasons"]]
+    assert "discount_code" in rules
+    assert all(r["message"] for r in refused.value.details["reasons"])

@@ -169,3 +169,12 @@ def test_the_author_sees_the_outcome_not_who_decided():
     assert view["decision"]["reason"] == "ad" and "by" not in view["decision"]
     assert "text" not in view
     assert domain.present_case(decided, MOD_A)["decision"]["by"] == "mod-a"
+
+
+def test_calendar_events_are_refused_where_a_post_would_be_held():
+    result = domain.screen("Bijoux faits main à vendre, prix en MP", [])
+    assert result["action"] == "hold"
+    event = domain.for_kind("calendar_event", result)
+    assert event["action"] == "block"
+    assert "cannot wait for a moderator's review" in event["reasons"][-1]["message"]
+    assert domain.for_kind("post", result)["action"] == "hold"
