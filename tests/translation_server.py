@@ -17,6 +17,7 @@ class TranslationServer:
         self.calls = []  # every request's JSON body
         self.down = False
         self.delay = 0.0
+        self.refused_targets = set()  # answered 400, as LibreTranslate does for a pair it lacks
         self._lock = threading.Lock()
         self._release = threading.Event()
         server = self
@@ -36,6 +37,9 @@ class TranslationServer:
                     server._release.wait(delay)
                 if self.path != "/translate" or down:
                     self._send(503 if down else 404, {"error": "unavailable"})
+                    return
+                if body.get("target") in server.refused_targets:
+                    self._send(400, {"error": "%s is not supported" % body.get("target")})
                     return
                 texts = body["q"] if isinstance(body["q"], list) else [body["q"]]
                 translated = [server.translate(text, body.get("target")) for text in texts]

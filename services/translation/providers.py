@@ -25,6 +25,25 @@ class ProviderUnavailable(Exception):
         self.retry_after = max(1, int(round(retry_after)))
 
 
+class ProviderRefused(Exception):
+    """The provider answered but will not translate this (a 4xx such as a language pair it does
+    not offer): retrying cannot help, and the provider is up, so the circuit stays closed."""
+
+
+# 4xx answers that are not about this request: "not now" (408, 425, 429, DeepL's 456 for a used-up
+# character quota) or a key the operator must fix (401, 403). No reader can be served meanwhile:
+# retried, counted against the circuit, and 503.
+_TRANSIENT = {401, 403, 408, 425, 429, 456}
+
+
+def _check_status(name, status):
+    if status == 200:
+        return
+    if 400 <= status < 500 and status not in _TRANSIENT:
+        raise ProviderRefused("%s refused the request (%d)" % (name, status))
+    raise ProviderUnavailable("%s answered %d" % (name, status))
+
+
 class LibreTranslate:
     name = "libretranslate"
 
@@ -39,8 +58,7 @@ class LibreTranslate:
         if self.api_key:
             body["api_key"] = self.api_key
         response = self.session.post(self.url, json=body, timeout=timeout)
-        if response.status_code != 200:
-            raise ProviderUnavailable("libretranslate answered %d" % response.status_code)
+        _check_status(self.name, response.status_code)
         translated = response.json().get("translatedText")
         if isinstance(translated, str):
             translated = [translated]
@@ -66,8 +84,7 @@ class DeepL:
         response = self.session.post(
             self.url, json=body, timeout=timeout,
             headers={"Authorization": "DeepL-Auth-Key %s" % self.api_key})
-        if response.status_code != 200:
-            raise ProviderUnavailable("deepl answered %d" % response.status_code)
+        _check_status(self.name, response.status_code)
         translated = [item.get("text") for item in response.json().get("translations", [])]
         if len(translated) != len(texts) or not all(isinstance(t, str) for t in translated):
             raise ProviderUnavailable("deepl answered an unexpected document")
@@ -143,6 +160,10 @@ class Resilient:
                     raise ProviderUnavailable("translation provider too slow")
                 translated = self.adapter.translate(texts, source, target,
                                                     timeout=min(self.timeout, left))
+            except ProviderRefused:
+                self.breaker.succeeded()  # it answered: up, just unwilling
+                self.on_outcome(self.name, "error")
+                raise
             except (requests.RequestException, ValueError, ProviderUnavailable) as exc:
                 self.on_outcome(self.name, "error")
                 pause = self.backoff * (2 ** attempt)

@@ -14,7 +14,7 @@ from servicekit.nameko_extensions import QuartierService, ServiceRpc, event_hand
 from servicekit.nameko_extensions import rpc as entrypoint
 from services.translation import domain
 from services.translation.dependencies import TranslatorProvider, Translations
-from services.translation.providers import ProviderUnavailable
+from services.translation.providers import ProviderRefused, ProviderUnavailable
 
 # The feed answers a content's text from its own store.
 FEED_TIMEOUT = 3.0
@@ -53,7 +53,8 @@ class TranslationService(QuartierService):
         when already in that language, else a cached or new machine translation. Only the feed
         calls this, for content the caller may read. Errors: invalid (unsupported lang, listing
         the supported ones), rate_limited (the caller's daily quota of new machine
-        translations), unavailable (no provider configured, or it is down: retry_after)."""
+        translations), unavailable (no provider configured, or it is down: retry_after),
+        unprocessable (the provider refuses this language pair)."""
         caller = Caller.from_dict(caller)
         domain.check_target(lang, self.translator.languages)
         domain.check_content(content)
@@ -85,6 +86,10 @@ class TranslationService(QuartierService):
             self.translations.give_back_quota(who, day)
             raise DomainError(errors.UNAVAILABLE, "translation unavailable: the translation "
                               "provider does not answer", {"retry_after": exc.retry_after})
+        except ProviderRefused:
+            self.translations.give_back_quota(who, day)
+            raise DomainError(errors.UNPROCESSABLE, "the translation provider cannot translate "
+                              "this text into %s" % lang, {"lang": lang, "source": source})
         self.translations.put_cached(text_hash, lang, title, body, provider.name)
         return domain.answer(content, lang, source, title, body, machine=True)
 

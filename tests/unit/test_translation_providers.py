@@ -49,9 +49,12 @@ def test_deepl_names_its_languages_and_authenticates():
                             "source_lang": "FR"}
     assert sent["headers"]["Authorization"] == "DeepL-Auth-Key secret"
     assert sent["timeout"] == 1
-    refused = providers.DeepL("https://x", "k", session=FakeSession(FakeResponse(456, {})))
-    with pytest.raises(providers.ProviderUnavailable):
-        refused.translate(["a"], "fr", "de", timeout=1)
+    used_up = providers.DeepL("https://x", "k", session=FakeSession(FakeResponse(456, {})))
+    with pytest.raises(providers.ProviderUnavailable):  # its quota: no reader can be served
+        used_up.translate(["a"], "fr", "de", timeout=1)
+    refused = providers.DeepL("https://x", "k", session=FakeSession(FakeResponse(400, {})))
+    with pytest.raises(providers.ProviderRefused):  # this request: no point retrying
+        refused.translate(["a"], "xx", "de", timeout=1)
 
 
 def test_the_provider_is_chosen_by_configuration():

@@ -182,3 +182,17 @@ def test_a_provider_down_or_slow_opens_the_circuit_and_comes_back(tmp_path, dete
     assert [a - b for a, b in zip(counts_after, counts_before)] == [4, 1]
     # Failed attempts gave their quota back.
     assert service.translations.quota_used("u1", domain.quota_day()) == 2
+
+
+def test_a_language_pair_the_provider_refuses_leaves_the_circuit_closed(tmp_path, detector,
+                                                                        server):
+    service = make_service(tmp_path, detector, libre(server))
+    server.refused_targets = {"lb"}
+    refusals = [code_of(lambda: service.translate(READER, dict(FRENCH), "lb")) for _ in range(3)]
+    german = service.translate(READER, dict(FRENCH), "de")
+
+    assert [r.code for r in refusals] == [errors.UNPROCESSABLE] * 3
+    assert "into lb" in refusals[0].message
+    assert server.call_count == 4  # never retried, and German still reaches the provider
+    assert german["machine"] is True
+    assert service.translations.quota_used("u1", domain.quota_day()) == 1

@@ -24,7 +24,7 @@ TRANSLATION = {"type": "object", "properties": {
     "machine": {"type": "boolean",
                 "description": "true: machine-made; false: the author's own text or the original"},
     "original": ORIGINAL}}
-ERRORS = (400, 429, 503)
+ERRORS = (400, 422, 429, 503)
 
 
 def _target(ctx):
