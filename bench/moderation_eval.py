@@ -69,7 +69,9 @@ def line(name, result):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA)
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="print the misses of the tuning half (the held-out half's are not "
+                             "printed, so that tuning cannot look at them)")
     args = parser.parse_args(argv)
     rows = load(args.data)
     for row in rows:
@@ -86,7 +88,7 @@ def main(argv=None):
     for language in sorted({r["language"] for r in rows}):
         print("  " + line(language, evaluate([r for r in rows if r["language"] == language])))
     if args.show_errors:
-        for row in rows:
+        for row in halves["tuning half (even ids)"]:
             stopped = row["action"] in STOPPED
             if stopped != (row["label"] == "commercial"):
                 print("MISS id=%d %s %s -> %s: %s | %s" % (
