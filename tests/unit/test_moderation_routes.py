@@ -8,7 +8,7 @@ from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
 from contracts.errors import DomainError
 from gateway.http.app import GatewaySettings, create_app
 from servicekit import tokens
-from tests.unit.test_neighbourhood_routes import ScriptedRpc
+from tests.unit.scripted_rpc import ScriptedRpc
 
 
 @pytest.fixture
