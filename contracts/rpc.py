@@ -155,6 +155,7 @@ class translation:
     # The feed asks, for content the caller may read: the text in a language (cache, provider).
     TRANSLATE = RpcMethod(services.TRANSLATION, "translate")
     SUPPORTED_LANGUAGES = RpcMethod(services.TRANSLATION, "supported_languages")
+    EXPORT_USER = RpcMethod(services.TRANSLATION, "export_user")
 
 
 class moderation:

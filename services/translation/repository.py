@@ -75,12 +75,26 @@ class SqliteTranslations:
                                  (user_id, day)).fetchone()
         return row["used"] if row else 0
 
+    def forget_text(self, text_hash):
+        """A deleted content's translations: gone with it."""
+        self.store.execute("DELETE FROM cache WHERE text_hash = ?", (text_hash,))
+
+    def quotas_of(self, user_id):
+        rows = self.store.execute("SELECT day, used FROM quotas WHERE user_id = ? ORDER BY day",
+                                  (user_id,)).fetchall()
+        return [{"day": row["day"], "used": row["used"]} for row in rows]
+
+    def forget_user(self, user_id):
+        self.store.execute("DELETE FROM quotas WHERE user_id = ?", (user_id,))
+
 
 class MongoTranslations:
     def __init__(self, store):
         self.sources = store.db["sources"]
         self.cache = store.db["cache"]
         self.quotas = store.db["quotas"]
+        self.cache.create_index("text_hash")
+        self.quotas.create_index([("user_id", 1), ("day", 1)])
 
     def source(self, content_key):
         found = self.sources.find_one({"_id": content_key})
@@ -110,7 +124,9 @@ class MongoTranslations:
         # document's _id: refused, atomically.
         try:
             self.quotas.update_one({"_id": "%s:%s" % (user_id, day), "used": {"$lt": limit}},
-                                   {"$inc": {"used": 1}}, upsert=True)
+                                   {"$inc": {"used": 1},
+                                    "$setOnInsert": {"user_id": user_id, "day": day}},
+                                   upsert=True)
         except DuplicateKeyError:
             return False
         return True
@@ -122,3 +138,13 @@ class MongoTranslations:
     def quota_used(self, user_id, day):
         found = self.quotas.find_one({"_id": "%s:%s" % (user_id, day)})
         return found["used"] if found else 0
+
+    def forget_text(self, text_hash):
+        self.cache.delete_many({"text_hash": text_hash})
+
+    def quotas_of(self, user_id):
+        return [{"day": d["day"], "used": d["used"]}
+                for d in self.quotas.find({"user_id": user_id}).sort("day", 1)]
+
+    def forget_user(self, user_id):
+        self.quotas.delete_many({"user_id": user_id})

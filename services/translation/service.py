@@ -120,5 +120,25 @@ class TranslationService(QuartierService):
 
     @event_handler(events.POST_DELETED)
     def on_post_deleted(self, payload):
-        self.translations.forget_source(domain.content_key({"kind": "post",
-                                                             "id": payload["post_id"]}))
+        """A deleted (or erased) post's language and translations go with it. (Comments have no
+        deletion event: their cached translations stay, keyed by a hash, never by author.)"""
+        key = domain.content_key({"kind": "post", "id": payload["post_id"]})
+        known = self.translations.source(key)
+        if known is not None:
+            self.translations.forget_text(known[0])
+        self.translations.forget_source(key)
+
+    # -- personal data: the daily quota counts
+
+    @event_handler(events.USER_ERASED)
+    def on_user_erased(self, payload):
+        self.translations.forget_user(payload["user_id"])
+
+    @entrypoint
+    def export_user(self, caller):
+        """What this service holds about the caller (GDPR art. 15 and 20): how many machine
+        translations they asked for per day. It keeps no record of what they read."""
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        return {"machine_translations_per_day": self.translations.quotas_of(caller.user_id)}

@@ -60,3 +60,21 @@ def test_concurrent_takes_never_overshoot(translations, store):
         taken = list(pool.map(lambda _: translations.take_quota("u1", "d", 10), range(40)))
     assert taken.count(True) == 10
     assert translations.quota_used("u1", "d") == 10
+
+
+def test_a_deleted_text_and_an_erased_user_are_forgotten(translations):
+    translations.put_cached("h1", "de", "Titel", "Text", "libretranslate")
+    translations.put_cached("h1", "en", "Title", "Text", "libretranslate")
+    translations.put_cached("h2", "de", "Andere", "Text", "libretranslate")
+    for day in ("2026-11-22", "2026-11-21", "2026-11-22"):
+        translations.take_quota("u1", day, 10)
+    translations.take_quota("u2", "2026-11-22", 10)
+
+    assert translations.quotas_of("u1") == [{"day": "2026-11-21", "used": 1},
+                                            {"day": "2026-11-22", "used": 2}]
+    translations.forget_text("h1")
+    translations.forget_user("u1")
+
+    assert translations.cached("h1", "de") is None and translations.cached("h1", "en") is None
+    assert translations.cached("h2", "de") == {"title": "Andere", "body": "Text"}
+    assert translations.quotas_of("u1") == [] and translations.quota_used("u2", "2026-11-22") == 1

@@ -196,3 +196,21 @@ def test_a_language_pair_the_provider_refuses_leaves_the_circuit_closed(tmp_path
     assert server.call_count == 4  # never retried, and German still reaches the provider
     assert german["machine"] is True
     assert service.translations.quota_used("u1", domain.quota_day()) == 1
+
+
+def test_a_deleted_post_takes_its_translations_and_an_erased_reader_their_counts(
+        tmp_path, detector, server):
+    service = make_service(tmp_path, detector, libre(server))
+    service.translate(READER, dict(FRENCH), "de")
+    exported = service.export_user(READER)
+
+    service.on_post_deleted.handle_directly(service, {"post_id": "p1"})
+    service.on_user_erased.handle_directly(service, {"user_id": "u1"})
+    again = service.translate(dict(READER, user_id="u2"), dict(FRENCH), "de")
+
+    assert exported == {"machine_translations_per_day": [{"day": domain.quota_day(),
+                                                          "used": 1}]}
+    assert service.export_user(READER) == {"machine_translations_per_day": []}
+    assert again["machine"] is True and server.call_count == 2  # not served from a cache
+    assert code_of(lambda: service.export_user({"user_id": "system", "role": "system"})
+                   ).code == errors.FORBIDDEN
