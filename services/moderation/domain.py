@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, MODERATOR, Caller
-from contracts.errors import DomainError
 from services.moderation import scoring
 from services.moderation.scoring import ALLOW, BLOCK, FLAG, HOLD, SEVERITY
 
@@ -246,13 +245,6 @@ def for_kind(content_kind, result):
 
 def reason_texts(reasons):
     return [r["message"] for r in reasons]
-
-
-def blocked_error(result):
-    return DomainError(
-        errors.UNPROCESSABLE,
-        "refused by moderation: %s" % "; ".join(reason_texts(result["reasons"])),
-        {"reasons": reason_texts(result["reasons"])})
 
 
 # -- cases ------------------------------------------------------------------------------------

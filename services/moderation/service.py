@@ -22,7 +22,7 @@ from servicekit.nameko_extensions import (
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
 from services.moderation import domain
 from services.moderation.dependencies import Moderation
-from services.moderation.scoring import ALLOW, BLOCK, FLAG, HOLD
+from services.moderation.scoring import BLOCK, FLAG, HOLD
 
 # Reading a reported chat message's text from the feed: short, the handler is retried if it fails.
 FEED_TIMEOUT = 3.0
