@@ -180,6 +180,7 @@ def test_the_101st_machine_translation_of_the_day_is_refused(town, server):
                                requests[0][1])
     someone_else = translation(town, "hans", "/api/v1/posts/%s/translation" % requests[100][0],
                                requests[100][1])
+    exported = town.api.request("GET", "/api/v1/me/export", town.tokens["quinn"])
 
     assert [a.status_code for a in answers[:100]] == [200] * 100
     assert all(a.json()["machine"] is True for a in answers[:100])
@@ -189,6 +190,10 @@ def test_the_101st_machine_translation_of_the_day_is_refused(town, server):
     assert cached_again.status_code == 200  # cache hits do not count
     assert someone_else.status_code == 200  # the quota is per reader
     assert server.call_count == before + 101
+    # The day's count is in the reader's export (and nothing of what they read).
+    assert exported.status_code == 200, exported.text
+    assert [day["used"] for day in
+            exported.json()["translation"]["machine_translations_per_day"]] == [100]
 
 
 # -- 2. provider down or slow → 503 with Retry-After; cached still served; recovery -------------
