@@ -220,6 +220,10 @@ class FeedService(QuartierService):
         comment = self.posts.get_comment(comment_id) if isinstance(comment_id, str) else None
         if comment is None or comment.post_id != post.id:
             raise errors.not_found("comment not found")
+        if comment.moderation and comment.author_id != caller.user_id:
+            # Held or hidden: others see a placeholder without text, so there is none to
+            # translate either.
+            raise errors.not_found("comment not found")
         return self._translate(caller, domain.translatable_comment(comment), lang)
 
     def _translate(self, caller, content, lang):
