@@ -23,13 +23,13 @@ from gateway.http.routes import city  # noqa: E402,F401
 from gateway.http.routes import me  # noqa: E402,F401
 from gateway.http.routes import neighbourhoods  # noqa: E402,F401
 from gateway.http.routes import participation  # noqa: E402,F401
+from gateway.http.routes import announcements, feed  # noqa: E402,F401
+from gateway.http.routes import chat, notifications  # noqa: E402,F401
 from gateway.http.routes import calendar, organisations  # noqa: E402,F401
 from gateway.http.routes import api_keys  # noqa: E402,F401
 from gateway.http.routes import helpers  # noqa: E402,F401
 from gateway.http.routes import moderation  # noqa: E402,F401
 from gateway.http.routes import translations  # noqa: E402,F401
-from gateway.http.routes import announcements, feed  # noqa: E402,F401
-from gateway.http.routes import chat, notifications  # noqa: E402,F401
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -314,20 +314,3 @@ def add_staff_account(town, running, label, role, display_name):
                              json={"email": email, "password": TOWN_PASSWORD})
     assert login.status_code == 200, login.text
     return login.json()["access_token"]
-
-
-def add_staff_account(town, running, label, role, display_name):
-    """A real account of the town's municipality with `role` (city_staff, moderator or admin),
-    created by the platform as the seed does, and its access token."""
-    from contracts import rpc
-    from contracts.caller import SYSTEM_CALLER
-
-    email = "%s-%s@%s.example" % (role, uuid.uuid4().hex[:8], label)
-    with RpcClient(running.amqp_uri, client_name="e2e-" + label) as client:
-        client.call(rpc.identity.CREATE_STAFF_ACCOUNT, caller=SYSTEM_CALLER.to_dict(),
-                    municipality_id=town.municipality_id, email=email, role=role,
-                    display_name=display_name, password=TOWN_PASSWORD)
-    login = town.api.request("POST", "/api/v1/auth/login",
-                             json={"email": email, "password": TOWN_PASSWORD})
-    assert login.status_code == 200, login.text
-    return login.json()["access_token"]
