@@ -1,40 +1,10 @@
 """The admins' API-key routes and the city's statistics route with the services replaced by a
 scripted RPC client: roles, what reaches identity, the Idempotency-Key, and the statistics served
 by the same aggregation as the gRPC API."""
-import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts import rpc
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
 from gateway import city_stats
-from gateway.http.app import GatewaySettings, create_app
-from servicekit import tokens
-from tests.unit.scripted_rpc import ScriptedRpc
-
-
-@pytest.fixture
-def signing_key():
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def fake_rpc():
-    return ScriptedRpc()
-
-
-@pytest.fixture
-def client(signing_key, fake_rpc):
-    return create_app(GatewaySettings(rpc=fake_rpc,
-                                      public_key=signing_key.public_key())).test_client()
-
-
-@pytest.fixture
-def as_role(signing_key):
-    def headers(role, **extra):
-        caller = Caller(user_id="u1", role=role, municipality_id="m1")
-        return dict(extra, Authorization="Bearer " + tokens.issue_access_token(signing_key,
-                                                                               caller))
-    return headers
 
 
 def test_only_admins_manage_api_keys(client, fake_rpc, as_role):

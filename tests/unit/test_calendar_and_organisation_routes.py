@@ -5,12 +5,6 @@ from contracts import errors, rpc
 from contracts.caller import ADMIN, CITY_STAFF, RESIDENT
 from contracts.errors import DomainError
 # The scripted RPC client and the app/token fixtures of the neighbourhood routes' tests.
-from tests.unit.test_neighbourhood_routes import (  # noqa: F401
-    as_role,
-    client,
-    fake_rpc,
-    signing_key,
-)
 
 EVENT = {"title": "Street party", "starts_at": "2026-12-05T18:00:00+01:00",
          "ends_at": "2026-12-05T23:00:00+01:00", "place": "Rue Haute"}

@@ -5,9 +5,6 @@ import pytest
 
 from contracts import rpc
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
-from tests.unit.test_neighbourhood_routes import (  # noqa: F401 (fixtures)
-    as_role, client, fake_rpc, signing_key,
-)
 
 CHAT_ROUTES = [
     ("POST", "/api/v1/conversations", {"member_ids": ["u2"]}),

@@ -4,9 +4,6 @@ import pytest
 
 from contracts import errors, rpc
 from contracts.caller import CITY_STAFF, RESIDENT
-from tests.unit.test_neighbourhood_routes import (  # noqa: F401 (fixtures)
-    as_role, client, fake_rpc, signing_key,
-)
 
 
 def test_a_post_reaches_the_service_with_its_idempotency_key(client, fake_rpc, as_role):

@@ -1,39 +1,10 @@
 """The moderation routes of the gateway with the service replaced by a scripted RPC client: roles
 refused before any call, what reaches the service, errors keep their status and details."""
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts import errors, rpc
-from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
 from contracts.errors import DomainError
-from gateway.http.app import GatewaySettings, create_app
-from servicekit import tokens
-from tests.unit.scripted_rpc import ScriptedRpc
-
-
-@pytest.fixture
-def signing_key():
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def fake_rpc():
-    return ScriptedRpc()
-
-
-@pytest.fixture
-def client(signing_key, fake_rpc):
-    return create_app(GatewaySettings(rpc=fake_rpc, public_key=signing_key.public_key(),
-                                      max_body_bytes=64 * 1024)).test_client()
-
-
-@pytest.fixture
-def as_role(signing_key):
-    def headers(role, **extra):
-        caller = Caller(user_id="u1", role=role, municipality_id="m1", neighbourhood_id="n1")
-        return dict({"Authorization": "Bearer " + tokens.issue_access_token(signing_key, caller)},
-                    **extra)
-    return headers
 
 
 @pytest.mark.parametrize("role", [RESIDENT, CITY_STAFF])

@@ -3,39 +3,11 @@ reaches the service, roles, and the import's larger body limit."""
 import json
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts import errors, rpc
-from contracts.caller import ADMIN, CITY_STAFF, RESIDENT, Caller
-from gateway.http.app import GatewaySettings, create_app
+from contracts.caller import ADMIN, CITY_STAFF, RESIDENT
 from gateway.http.routes.neighbourhoods import IMPORT_MAX_BODY_BYTES
-from servicekit import tokens
 from tests import neighbourhood_grid as grid
-from tests.unit.scripted_rpc import ScriptedRpc
-
-
-@pytest.fixture
-def signing_key():
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def fake_rpc():
-    return ScriptedRpc()
-
-
-@pytest.fixture
-def client(signing_key, fake_rpc):
-    return create_app(GatewaySettings(rpc=fake_rpc, public_key=signing_key.public_key(),
-                                      max_body_bytes=64 * 1024)).test_client()
-
-
-@pytest.fixture
-def as_role(signing_key):
-    def headers(role):
-        caller = Caller(user_id="u1", role=role, municipality_id="m1", neighbourhood_id="n1")
-        return {"Authorization": "Bearer " + tokens.issue_access_token(signing_key, caller)}
-    return headers
 
 
 def test_the_member_list_passes_paging_and_the_caller_to_the_service(client, fake_rpc, as_role):

@@ -10,9 +10,6 @@ from contracts import errors, rpc
 from contracts.caller import CITY_STAFF, MODERATOR, RESIDENT
 from contracts.errors import DomainError
 from tests import participation_samples as samples
-from tests.unit.test_neighbourhood_routes import (  # noqa: F401 (fixtures)
-    as_role, client, fake_rpc, signing_key,
-)
 
 
 def test_a_survey_reaches_the_service_with_its_idempotency_key(client, fake_rpc, as_role):

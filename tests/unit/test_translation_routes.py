@@ -3,9 +3,6 @@ profile's language as the default target, and errors as readers see them."""
 from contracts import errors, rpc
 from contracts.caller import RESIDENT
 from contracts.errors import DomainError
-from tests.unit.test_neighbourhood_routes import (  # noqa: F401 (fixtures)
-    as_role, client, fake_rpc, signing_key,
-)
 
 
 def without_caller(kwargs):
