@@ -19,6 +19,7 @@ from deploy.local import seed
 from deploy.local.processes import Platform, PlatformNotHealthy, free_port_settings
 from servicekit.rpc_client import RpcClient
 from servicekit.tokens import issue_access_token, load_private_key
+from tests.waiting import Timeout, wait_until  # noqa: F401  (re-exported for e2e tests)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AMQP_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
@@ -33,25 +34,6 @@ TIMINGS = []
 
 def record_timing(what, seconds):
     TIMINGS.append((what, seconds))
-
-
-class Timeout(AssertionError):
-    pass
-
-
-def wait_until(condition, timeout, interval=0.1, describe=None):
-    """Poll `condition()` until it returns something truthy; return (seconds taken, that value).
-    On timeout, fail with the last value seen (or `describe(last)`)."""
-    started = time.monotonic()
-    deadline = started + timeout
-    while True:
-        value = condition()
-        if value:
-            return time.monotonic() - started, value
-        if time.monotonic() >= deadline:
-            detail = describe(value) if describe else repr(value)
-            raise Timeout("not within %.1fs: %s" % (timeout, detail))
-        time.sleep(interval)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def test_acceptance_1_ten_thousand_rows_with_bad_ones_then_a_reimport_that_chang
         municipality_id=town.municipality_id, household_ids=[rows[0].household_id]),
         metadata=auth(key), timeout=10)
     assert [letter.household_id for letter in letters.letters] == [rows[0].household_id]
-    assert len(letters.letters[0].invitation_code) == 9  # XXXX-XXXX
+    assert len(letters.letters[0].invitation_code) == 9  # four characters, a dash, four characters
 
 
 # -- acceptance 2: keys reach their own municipality only ------------------------------------------

@@ -4,7 +4,6 @@ the broker: API-key authentication and its cache, the municipality boundary, the
 deadlines."""
 import sys
 import threading
-import time
 
 import grpc
 import pytest
@@ -18,6 +17,7 @@ from gateway.grpc import municipal, municipal_example
 from gateway.grpc.errors import ERROR_CODE_KEY
 from gateway.grpc.protos import municipal_pb2, municipal_pb2_grpc
 from gateway.grpc.server import MUNICIPAL_SERVICE, build_server, load
+from tests.waiting import wait_until
 
 if "eventlet" in sys.modules and sys.modules["eventlet"].patcher.is_monkey_patched("thread"):
     raise RuntimeError("gRPC tests must not run under eventlet.monkey_patch()")
@@ -340,10 +340,7 @@ def test_open_streams_are_capped_at_half_the_worker_threads(stub, scripted):
     def all_polling():
         return len(polling) >= 8
 
-    deadline = time.monotonic() + 5
-    while not all_polling():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(all_polling, 5, interval=0.01)
     extra = stub.StreamIncidentReports(municipal_pb2.StreamIncidentReportsRequest(
         municipality_id=MONS), metadata=AUTH, timeout=5)
     assert failure(list, extra)[0] == grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -361,10 +358,7 @@ def test_open_streams_are_capped_at_half_the_worker_threads(stub, scripted):
 def test_revoking_a_key_ends_the_streams_open_with_it(stub, scripted):
     scripted.answers[rpc.participation.LIST_INCIDENTS] = no_incidents
     stream, reader, outcome = open_stream(stub)
-    deadline = time.monotonic() + 5
-    while not scripted.calls_to(rpc.participation.LIST_INCIDENTS):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: scripted.calls_to(rpc.participation.LIST_INCIDENTS), 5, interval=0.01)
     del scripted.keys[KEY]
     reader.join(5)  # the stub's server reuses a key check for 0.2 s
     assert outcome["code"] == grpc.StatusCode.UNAUTHENTICATED
@@ -396,8 +390,10 @@ def test_services_get_no_longer_than_the_callers_deadline(stub, scripted):
 
 
 def test_a_slow_service_past_the_deadline_is_deadline_exceeded(stub, scripted):
+    never = threading.Event()
+
     def slow(**_):
-        time.sleep(0.3)
+        never.wait(0.3)  # a service that answers 0.3 s late, past the caller's deadline
         return {"questions": []}
 
     scripted.answers[rpc.participation.BUDGET_RESULTS] = slow
@@ -465,8 +461,7 @@ def test_the_municipal_service_is_in_reflection_and_health(target):
             "GetNeighbourhoodStats", "GetSurveyResults", "GetBudgetResults",
             "StreamIncidentReports", "UpdateIncidentStatus"]
         health = health_pb2_grpc.HealthStub(channel)
-        deadline = time.monotonic() + 5
-        while health.Check(health_pb2.HealthCheckRequest(service=MUNICIPAL_SERVICE),
-                           timeout=5).status != health_pb2.HealthCheckResponse.SERVING:
-            assert time.monotonic() < deadline, "Municipal never became SERVING"
-            time.sleep(0.02)
+        wait_until(lambda: health.Check(
+            health_pb2.HealthCheckRequest(service=MUNICIPAL_SERVICE), timeout=5).status
+            == health_pb2.HealthCheckResponse.SERVING, 5, interval=0.02,
+            describe=lambda _: "Municipal never became SERVING")

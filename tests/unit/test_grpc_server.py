@@ -5,7 +5,6 @@ import datetime
 import ipaddress
 import sys
 import threading
-import time
 from contextlib import contextmanager
 
 import grpc
@@ -22,6 +21,7 @@ from gateway.grpc import example_client
 from gateway.grpc.errors import ERROR_CODE_KEY, ERROR_DETAILS_KEY, maps_domain_errors, rpc_timeout
 from gateway.grpc.protos import platform_pb2, platform_pb2_grpc
 from gateway.grpc.server import PLATFORM_SERVICE, build_server, load
+from tests.waiting import wait_until
 
 # grpcio hangs under eventlet's monkey patching; fail loudly instead of hanging the whole run.
 if "eventlet" in sys.modules and sys.modules["eventlet"].patcher.is_monkey_patched("thread"):
@@ -139,10 +139,8 @@ def health_of(channel, service=""):
 
 
 def wait_for_health(channel, service, expected, within=5.0):
-    deadline = time.monotonic() + within
-    while health_of(channel, service) != expected:
-        assert time.monotonic() < deadline, "health of %r never became %s" % (service, expected)
-        time.sleep(0.02)
+    wait_until(lambda: health_of(channel, service) == expected, within, interval=0.02,
+               describe=lambda _: "health of %r never became %s" % (service, expected))
 
 
 def get_status(channel, services_=(), timeout=5):
