@@ -44,12 +44,12 @@ run: venv proto broker
 test: venv proto broker prometheus
 	$(PY) -m pytest tests/unit tests/contract
 	$(PY) -m pytest tests/integration
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest tests/e2e tests/security
 
 unit contract: venv proto prometheus
 	$(PY) -m pytest tests/$@
 
-integration e2e: venv proto broker prometheus
+integration e2e security: venv proto broker prometheus
 	$(PY) -m pytest tests/$@
 
 bench: venv proto broker

@@ -32,6 +32,7 @@ Run one backend with ``-k sqlite``, ``-k mongomock`` or ``-k "mongo and not mong
 differs on purpose.
 """
 import os
+import sys
 import uuid
 
 import pytest
@@ -89,3 +90,58 @@ def store(request, tmp_path):
                 cleanup()
         finally:
             opened.close()
+
+
+# -- the whole platform, for tests/e2e and tests/security -----------------------------------------
+# Defined here rather than in tests/e2e/conftest.py so that both suites, run in one pytest process,
+# share one session platform. tests.e2e.stack is imported inside the fixtures: the integration
+# suite loads this file too and must not import it before eventlet patches the interpreter.
+
+HEALTHY_AGAIN_TIMEOUT = 30.0
+
+
+@pytest.fixture(scope="session")
+def rabbit_admin():
+    from tests.e2e import stack
+
+    admin = stack.RabbitAdmin()
+    if not admin.answers():
+        pytest.fail(
+            "the RabbitMQ management API does not answer on %s; the e2e tests create a vhost "
+            "through it. Run deploy/local/ensure_broker.sh (it enables the plugin when it can) "
+            "or point RABBIT_API_URI at one." % admin.base, pytrace=False)
+    return admin
+
+
+@pytest.fixture(scope="session")
+def platform(rabbit_admin, tmp_path_factory):
+    """The shared platform, connected straight to the broker."""
+    from tests.e2e import stack
+
+    try:
+        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"), "main") as running:
+            yield running
+    except stack.Timeout as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def healthy_platform(platform):
+    """The shared platform, checked healthy before the test: a test that broke it and could not
+    mend it shows up here, named, instead of as a puzzling failure in the next test."""
+    from tests.e2e import stack
+
+    try:
+        platform.platform.wait_healthy(HEALTHY_AGAIN_TIMEOUT)
+    except stack.PlatformNotHealthy as exc:
+        pytest.fail("the shared platform is not healthy (an earlier test left it broken?)\n%s"
+                    % exc, pytrace=False)
+    return platform
+
+
+def pytest_terminal_summary(terminalreporter):
+    stack = sys.modules.get("tests.e2e.stack")
+    if stack is not None and stack.TIMINGS:
+        terminalreporter.section("e2e timings")
+        for what, seconds in stack.TIMINGS:
+            terminalreporter.write_line("%6.2fs  %s" % (seconds, what))
