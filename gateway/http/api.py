@@ -13,6 +13,7 @@ from flask import Response, current_app, g, jsonify, request
 from jsonschema import Draft202012Validator
 
 from contracts import errors
+from gateway.http import json_depth
 from gateway.http.auth import authenticate, require_role
 from servicekit import idempotency
 
@@ -81,8 +82,29 @@ def _validation_details(validator, instance):
     problems = {}
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
         location = ".".join(str(part) for part in error.absolute_path) or "(root)"
-        problems.setdefault(location, error.message)
+        problems.setdefault(location, _shortened(error.message))
     return problems
+
+
+def _problems_message(summary, problems):
+    """One line naming every field at fault, so a client sees which one without reading details."""
+    return "%s: %s" % (summary, "; ".join(
+        "%s: %s" % (location, _shortened(message)) for location, message in problems.items()))
+
+
+def _shortened(message, limit=200):
+    # jsonschema quotes the offending value in its message: never echo a large body back whole.
+    return message if len(message) <= limit else message[:limit] + "…"
+
+
+def _json_body():
+    """The request's JSON body, or None when it has none or it is not JSON. Nesting deeper than
+    json_depth.MAX_DEPTH is refused before parsing: the recursive parser would fail on it."""
+    if not request.is_json:
+        return None
+    if json_depth.too_deep(request.get_data(cache=True)):
+        raise errors.invalid("the request body nests deeper than %d levels" % json_depth.MAX_DEPTH)
+    return request.get_json(silent=True)
 
 
 def _coerce_query_value(raw, schema):
@@ -151,15 +173,17 @@ class Api:
             }
             problems = _validation_details(query_validator, query)
             if problems:
-                raise errors.invalid("invalid query parameters", details=problems)
+                raise errors.invalid(_problems_message("invalid query parameters", problems),
+                                     details=problems)
             body = None
             if body_validator is not None:
-                body = request.get_json(silent=True) if request.is_json else None
+                body = _json_body()
                 if body is None:
                     raise errors.invalid("the request body must be JSON (application/json)")
                 problems = _validation_details(body_validator, body)
                 if problems:
-                    raise errors.invalid("invalid request body", details=problems)
+                    raise errors.invalid(_problems_message("invalid request body", problems),
+                                         details=problems)
             idempotency_key = None
             if operation.idempotent:
                 idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
