@@ -262,7 +262,7 @@ def _condition(raw, where, earlier):
             {where + ".question_id": "an earlier choice question"})
     any_of = raw.get("any_of")
     known = {o["id"] for o in source["options"]}
-    if not isinstance(any_of, list) or not any_of or not set(any_of) <= known:
+    if not _option_ids(any_of) or not any_of or not set(any_of) <= known:
         raise errors.invalid("%s.any_of must list options of %s" % (where, source["id"]),
                              {where + ".any_of": "options of " + source["id"]})
     return {"question_id": source["id"], "any_of": sorted(set(any_of))}
@@ -390,16 +390,23 @@ def _shown(question, answers):
     return bool(set(chosen) & set(condition["any_of"]))
 
 
+def _option_ids(value):
+    """A list of option ids: strings only (a nested list or object is no option, and would not
+    even hash)."""
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 def _answer(question, value):
-    """The answer normalised, or a reason it is not valid."""
+    """The answer normalised, or a reason it is not valid (every type mismatch is a reason,
+    never an exception)."""
     kind = question["type"]
     if kind == SINGLE:
-        if value not in {o["id"] for o in question["options"]}:
+        if not isinstance(value, str) or value not in {o["id"] for o in question["options"]}:
             return None, "one of the options"
         return value, None
     if kind == MULTIPLE:
         known = {o["id"] for o in question["options"]}
-        if not isinstance(value, list) or len(set(value)) != len(value) or not set(value) <= known:
+        if not _option_ids(value) or len(set(value)) != len(value) or not set(value) <= known:
             return None, "a list of distinct options"
         if not question["min_choices"] <= len(value) <= question["max_choices"]:
             return None, "%d to %d options" % (question["min_choices"], question["max_choices"])
@@ -411,7 +418,7 @@ def _answer(question, value):
         return value, None
     if kind == RANKING:
         known = {o["id"] for o in question["options"]}
-        if not isinstance(value, list) or not value or len(set(value)) != len(value) \
+        if not _option_ids(value) or not value or len(set(value)) != len(value) \
                 or not set(value) <= known:
             return None, "the options in your order of preference (each at most once)"
         return list(value), None
@@ -424,7 +431,7 @@ def _answer(question, value):
     rows = {r["id"] for r in question["rows"]}
     columns = {c["id"] for c in question["columns"]}
     if not isinstance(value, dict) or not value or not set(value) <= rows \
-            or not all(v in columns for v in value.values()):
+            or not all(isinstance(v, str) and v in columns for v in value.values()):
         return None, "an object mapping rows to one column each"
     if question["required"] and set(value) != rows:
         return None, "a column for every row"

@@ -92,6 +92,22 @@ def test_each_question_type_refuses_a_wrong_answer(field, value):
     assert list(error.details) == ["answers." + field]
 
 
+@pytest.mark.parametrize("field, value", [
+    ("mode", ["car"]), ("mode", {"car": 1}), ("mode", 1), ("wishes", "lanes"),
+    ("wishes", [["lanes"]]), ("wishes", [{"id": "lanes"}]), ("safety", "7"), ("safety", [7]),
+    ("safety", 7.5), ("safety", True), ("priorities", [["green"]]), ("priorities", {"g": 1}),
+    ("comment", ["text"]), ("comment", 5), ("streets", ["good"]),
+    ("streets", {"main": ["good"], "park": "bad"}), ("streets", {"main": {"x": 1}}),
+])
+def test_an_answer_of_the_wrong_type_is_invalid_never_an_exception(field, value):
+    given = samples.answers()
+    given[field] = value
+
+    error = raises(errors.INVALID, domain.validate_answers, make_survey(), given)
+
+    assert list(error.details) == ["answers." + field]
+
+
 def test_one_response_per_person_or_per_household():
     per_person, per_household = make_survey(), make_survey(response_unit="household")
     adult_a, adult_b = resident("a", "h1"), resident("b", "h1")
