@@ -11,6 +11,7 @@ from contracts import errors
 from contracts.errors import DomainError
 from gateway.http import errors as http_errors
 from gateway.http.api import api
+from gateway.http import web_app
 from gateway.http.routes import meta
 from servicekit import metrics
 
@@ -43,6 +44,10 @@ class GatewaySettings:
     max_body_bytes: int = 64 * 1024
     # gateway.http.revocations.SessionRevocations, or None to trust tokens until they expire.
     revocations: object = None
+    # The built web app (web/dist) served at /; None serves none (and keeps the plain API page).
+    web_dist: str = None
+    # The map tile server the web app's Content-Security-Policy lets images come from.
+    tile_origin: str = web_app.DEFAULT_TILE_ORIGIN
 
 
 def create_app(settings: GatewaySettings):
@@ -53,6 +58,7 @@ def create_app(settings: GatewaySettings):
     http_errors.register_error_handlers(app)
     api.register_routes(app)
     meta.register_documents(app, api.operations)
+    web_app.register(app, settings.web_dist, settings.tile_origin)
     # Routes that declare a larger body limit (by endpoint); every other one has the default.
     body_limits = {
         operation.operation_id: operation.max_body_bytes

@@ -33,7 +33,7 @@ def error_response(error: DomainError):
     return response
 
 
-def _from_http_exception(exc: HTTPException):
+def http_exception_response(exc: HTTPException):
     code = errors.HTTP_STATUS_CODE.get(exc.code, errors.INTERNAL if exc.code >= 500 else errors.INVALID)
     message = _HTTP_MESSAGES.get(exc.code, exc.description or exc.name)
     response = error_response(DomainError(code, message))
@@ -50,5 +50,5 @@ def _unexpected(exc):
 
 def register_error_handlers(app):
     app.register_error_handler(DomainError, error_response)
-    app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(HTTPException, http_exception_response)
     app.register_error_handler(Exception, _unexpected)

@@ -19,6 +19,7 @@ from servicekit.rpc_client import RpcClient
 from servicekit.tokens import load_public_key
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "config.yaml")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def largest_body_limit(default_limit):
@@ -45,6 +46,8 @@ def main():
         rpc_timeout=float(config["RPC_TIMEOUT"]),
         health_timeout=float(config["HEALTH_TIMEOUT"]),
         max_body_bytes=int(config["MAX_BODY_BYTES"]),
+        web_dist=os.path.join(REPO_ROOT, config["WEB_DIST"]),
+        tile_origin=config["MAP_TILE_ORIGIN"],
     )
     app = create_app(settings)
     serve_metrics(config.get("METRICS_PORT"))

@@ -1,8 +1,9 @@
 """Registration with a household's invitation code, login, token refresh and logout. Open routes:
 the caller has no access token yet (or an expired one)."""
-from flask import request
+from flask import jsonify, request
 
 from contracts import rpc
+from gateway.http import browser_session
 from gateway.http.api import api
 
 TAG = "auth"
@@ -72,7 +73,8 @@ def client_id():
 def register(ctx):
     """The code places the account in its household and neighbourhood. A used code answers 409,
     an expired or replaced one 422; after 5 failed codes within an hour a client gets 429."""
-    return ctx.call(rpc.identity.REGISTER, client_id=client_id(), **ctx.body)
+    tokens = ctx.call(rpc.identity.REGISTER, client_id=client_id(), **ctx.body)
+    return browser_session.tokens_response(tokens, status=201)
 
 
 @api.operation(
@@ -89,33 +91,42 @@ def register(ctx):
 def login(ctx):
     """One answer (401) for an unknown e-mail and a wrong password. After 10 failures within
     15 minutes the account is locked until the window passes (429 with Retry-After)."""
-    return ctx.call(rpc.identity.LOGIN, **ctx.body)
+    return browser_session.tokens_response(ctx.call(rpc.identity.LOGIN, **ctx.body))
 
 
+# The web app sends `{}`: its refresh token is the session cookie, with the X-CSRF-Token header
+# (gateway/http/browser_session.py). Without either, 401.
 REFRESH_BODY = {
     "type": "object",
+    "description": "send `X-Quartier-Client: web` on login or registration to get the refresh "
+                   "token as an HttpOnly cookie instead; then send `{}` here with the "
+                   "`X-CSRF-Token` header repeating the `quartier_csrf` cookie",
     "properties": {"refresh_token": {"type": "string", "minLength": 1, "maxLength": 256}},
-    "required": ["refresh_token"],
     "additionalProperties": False,
 }
 
 
 @api.operation(
     "POST", "/api/v1/auth/refresh", tag=TAG, auth=False, response=TOKENS, body=REFRESH_BODY,
-    summary="Exchange a refresh token for a new access and refresh token",
+    summary="Exchange a refresh token for a new access and refresh token", errors=(401, 403),
 )
 def refresh(ctx):
     """Each refresh token works once. Presenting one that was already used ends the whole
     session (401), including the newer refresh token issued from it."""
-    return ctx.call(rpc.identity.REFRESH, **ctx.body)
+    tokens = ctx.call(rpc.identity.REFRESH,
+                      refresh_token=browser_session.refresh_token_of(ctx.body))
+    return browser_session.tokens_response(tokens)
 
 
 @api.operation(
     "POST", "/api/v1/auth/logout", tag=TAG, auth=False, body=REFRESH_BODY,
     summary="End the session a refresh token belongs to",
     response={"type": "object", "properties": {"logged_out": {"type": "boolean"}}},
+    errors=(401, 403),
 )
 def logout(ctx):
     """Its refresh tokens stop working at once; access tokens already handed out expire within
     15 minutes."""
-    return ctx.call(rpc.identity.LOGOUT, **ctx.body)
+    answer = ctx.call(rpc.identity.LOGOUT,
+                      refresh_token=browser_session.refresh_token_of(ctx.body))
+    return browser_session.clear_cookies(jsonify(answer))
