@@ -10,10 +10,12 @@ lost / found) take points off; the total decides: flag at FLAG_AT, hold at HOLD_
 BLOCK_AT. Every signal that fired becomes a reason the author and the moderator can read.
 
 Languages: French, German, English, Dutch, Portuguese and Luxembourgish patterns; text is folded
-(lower case, accents removed) before matching so "Réduction" and "reduction" are one word.
+by servicekit/text.py (lower case, accents and invisible characters removed, look-alike letters
+mapped) before matching so "Réduction", "reduction" and "rеduction" (Cyrillic е) are one word.
 """
 import re
-import unicodedata
+
+from servicekit import text as normalised
 
 FLAG_AT = 2
 HOLD_AT = 4
@@ -25,9 +27,10 @@ SEVERITY = {ALLOW: 0, FLAG: 1, HOLD: 2, BLOCK: 3}
 
 
 def fold(text):
-    """Lower case without accents: the form every pattern is written against."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """The form every pattern here is written against: the platform's matching form (lower case,
+    no accents, no invisible characters, look-alike letters of other scripts read as the Latin
+    ones), so "pro\u200bmo" or a Cyrillic "рrоmо" scores as "promo" does."""
+    return normalised.matching_form(text)
 
 
 def _words(*alternatives):
