@@ -7,9 +7,15 @@ store:
 - parked events: a failed delivery with its payload, error, attempt count and next retry time,
   retried with exponential backoff, and after MAX_ATTEMPTS kept as `dead` for an operator.
 Two adapters (SQLite, MongoDB) held to the same contract tests.
+
+Personal data: an event id may name a person ("user_registered:<user id>"), so a processed record
+keeps only a digest of it; a parked event keeps its payload, so `forget_user` deletes the parked
+events that name an erased person (but never a pending `user_erased` itself: that retry is the
+erasure).
 """
 import hashlib
 import json
+import re
 import sqlite3
 import time
 
@@ -39,6 +45,14 @@ def event_key(payload):
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+ERASURE_EVENT_PREFIX = "user_erased:"
+
+
+def processed_key(event_id):
+    """What a processed record stores: a digest, so the record names no one."""
+    return "processed:" + hashlib.sha256(event_id.encode()).hexdigest()
+
+
 class SqliteEventInbox:
     def __init__(self, store):
         self.store = store
@@ -59,9 +73,10 @@ class SqliteEventInbox:
         )
 
     def is_processed(self, handler, event_id):
+        # The plain id too: records written before processed ids were digests.
         return self.store.execute(
-            "SELECT 1 FROM event_inbox_processed WHERE handler = ? AND event_id = ?",
-            (handler, event_id),
+            "SELECT 1 FROM event_inbox_processed WHERE handler = ? AND event_id IN (?, ?)",
+            (handler, processed_key(event_id), event_id),
         ).fetchone() is not None
 
     def record_processed(self, handler, event_id, now=None):
@@ -69,7 +84,7 @@ class SqliteEventInbox:
             self.store.execute(
                 "INSERT INTO event_inbox_processed (handler, event_id, processed_at) "
                 "VALUES (?, ?, ?)",
-                (handler, event_id, now or time.time()),
+                (handler, processed_key(event_id), now or time.time()),
             )
         except sqlite3.IntegrityError:
             pass  # processed twice concurrently: the handler is idempotent, one record is enough
@@ -116,8 +131,16 @@ class SqliteEventInbox:
             connection.execute(
                 "INSERT OR IGNORE INTO event_inbox_processed (handler, event_id, processed_at) "
                 "VALUES (?, ?, ?)",
-                (handler, event_id, now or time.time()),
+                (handler, processed_key(event_id), now or time.time()),
             )
+
+    def forget_user(self, user_id):
+        """Erasure: parked events whose payload names the person (not pending erasures)."""
+        return self.store.execute(
+            "DELETE FROM event_inbox_parked WHERE instr(payload, ?) > 0 "
+            "AND substr(event_id, 1, ?) != ?",
+            (user_id, len(ERASURE_EVENT_PREFIX), ERASURE_EVENT_PREFIX),
+        ).rowcount
 
     def parked(self, dead=None):
         query = "SELECT handler, event_id, payload, error, attempts, retry_at, dead " \
@@ -149,13 +172,14 @@ class MongoEventInbox:
         )
 
     def is_processed(self, handler, event_id):
-        return self.processed.find_one({"handler": handler, "event_id": event_id}) is not None
+        return self.processed.find_one(
+            {"handler": handler, "event_id": {"$in": [processed_key(event_id), event_id]}}
+        ) is not None
 
     def record_processed(self, handler, event_id, now=None):
         try:
-            self.processed.insert_one(
-                {"handler": handler, "event_id": event_id, "processed_at": now or time.time()}
-            )
+            self.processed.insert_one({"handler": handler, "event_id": processed_key(event_id),
+                                       "processed_at": now or time.time()})
         except DuplicateKeyError:
             pass
 
@@ -187,6 +211,12 @@ class MongoEventInbox:
         # retry finds it processed and only removes the parked copy.
         self.record_processed(handler, event_id, now)
         self.parked_events.delete_one({"handler": handler, "event_id": event_id})
+
+    def forget_user(self, user_id):
+        return self.parked_events.delete_many({
+            "payload": {"$regex": re.escape(user_id)},
+            "event_id": {"$not": {"$regex": "^" + re.escape(ERASURE_EVENT_PREFIX)}},
+        }).deleted_count
 
     def parked(self, dead=None):
         query = {} if dead is None else {"dead": bool(dead)}

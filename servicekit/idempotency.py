@@ -5,6 +5,9 @@ different request is refused; concurrent replays wait for the first to finish.
 Keys are scoped by operation and user, kept for 24 hours, and stored in the service's own store
 (two adapters, one contract). A pending key whose request died (no completion within
 STALE_PENDING_SECONDS) may be taken over, so a crash never blocks a key for a whole day.
+
+A stored response holds what was created (a post's text, a message, user ids): when a person is
+erased, `forget_user` deletes their records and every record whose response names them.
 """
 import hashlib
 import json
@@ -101,6 +104,14 @@ class SqliteIdempotencyKeys:
             "DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND done = 0", (scope, key)
         )
 
+    def forget_user(self, user_id):
+        """Erasure: the person's own keys (scope "<operation>:<user id>") and any stored response
+        that names them (someone else's block of them, a reply to them)."""
+        return self.store.execute(
+            "DELETE FROM idempotency_keys WHERE substr(scope, -?) = ? OR instr(response, ?) > 0",
+            (len(user_id) + 1, ":" + user_id, user_id),
+        ).rowcount
+
 
 class MongoIdempotencyKeys:
     def __init__(self, store):
@@ -146,3 +157,9 @@ class MongoIdempotencyKeys:
 
     def abandon(self, scope, key):
         self.collection.delete_one({"_id": self._id(scope, key), "done": False})
+
+    def forget_user(self, user_id):
+        return self.collection.delete_many({"$or": [
+            {"_id": {"$regex": "^[^\n]*:%s\n" % re.escape(user_id)}},
+            {"response": {"$regex": re.escape(user_id)}},
+        ]}).deleted_count

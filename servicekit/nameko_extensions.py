@@ -16,7 +16,7 @@ from nameko.rpc import MethodProxy, ReplyListener
 from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import timer
 
-from contracts import errors
+from contracts import errors, events
 from contracts.errors import DomainError
 from servicekit import VERSION, event_inbox, idempotency, metrics
 from servicekit.store import open_store, repository_for
@@ -143,6 +143,9 @@ class ServiceStoreHandle:
     def ping(self):
         return self.store.ping()
 
+    def forget_deleted(self):
+        return self.store.forget_deleted()
+
 
 class RepositoryProvider(DependencyProvider):
     """Base for `Foo = FooRepositoryProvider()` attributes: subclasses name their two adapters."""
@@ -181,6 +184,9 @@ class InboxHandle:
         self.repository = repository
         self.service_name = service_name
         self.first_delay = first_delay
+
+    def forget_user(self, user_id):
+        return self.repository.forget_user(user_id)
 
     def _count(self, handler, outcome):
         metrics.EVENT_DELIVERIES.labels(self.service_name, handler, outcome).inc()
@@ -276,6 +282,9 @@ class IdempotentRuns:
     def __init__(self, repository):
         self.repository = repository
 
+    def forget_user(self, user_id):
+        return self.repository.forget_user(user_id)
+
     def run(self, caller, operation, key, request, create):
         """Return create()'s result, once per (operation, user, key): a replay with the same
         request gets the first result, a different request with the same key is refused (422).
@@ -324,6 +333,23 @@ class QuartierService:
     @timer(interval=EVENT_RETRY_INTERVAL)
     def retry_parked_events(self):
         self.event_inbox.retry_due(self)
+
+    @event_handler(events.USER_ERASED)
+    def forget_erased_user(self, payload):
+        """Erasure, for what every service keeps beside its own repositories: the person's
+        idempotency records (stored responses hold their texts), parked events naming them; then
+        the store's write-ahead log, which still holds deleted rows, is made final on disk.
+        Each service's own user_erased handlers call `finish_erasure()` as they end too: whichever
+        runs last leaves nothing behind."""
+        user_id = payload["user_id"]
+        idempotency_keys = getattr(self, "idempotency", None)
+        if idempotency_keys is not None:
+            idempotency_keys.forget_user(user_id)
+        self.event_inbox.forget_user(user_id)
+        self.finish_erasure()
+
+    def finish_erasure(self):
+        self.service_store.forget_deleted()
 
     @rpc
     def health(self):

@@ -8,6 +8,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ class SqliteStore:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
+        # A deleted or overwritten row is zeroed on disk, not merely unlinked: erasure (GDPR art.
+        # 17) must not leave a person's texts readable in free pages of the file.
+        self.connection.execute("PRAGMA secure_delete=ON")
         # One connection is shared by the process's workers; under eventlet they interleave only at
         # I/O, but the gateway-side tools use real threads, so serialise access explicitly.
         self._lock = threading.RLock()
@@ -54,6 +58,23 @@ class SqliteStore:
     def ping(self):
         self.execute("SELECT 1").fetchone()
         return True
+
+    def forget_deleted(self, attempts=5):
+        """Make deletions final on disk: the -wal file still holds the pages as they were before
+        a deletion (until a checkpoint resets it, which may be never for a quiet store), so copy
+        it into the database file, where secure_delete has zeroed what was deleted, and truncate
+        it. Called after an erasure. True when the log is empty; a reader holding an old
+        snapshot makes it wait, so it is tried a few times."""
+        if self.path == ":memory:":
+            return True
+        for attempt in range(attempts):
+            with self._lock:
+                busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return True
+            time.sleep(0.05 * (attempt + 1))
+        log.warning("%s: the write-ahead log could not be truncated after an erasure", self.path)
+        return False
 
     def describe(self):
         return {"kind": self.kind, "path": self.path}
@@ -86,6 +107,11 @@ class MongoStore:
 
     def ping(self):
         self.db.command("ping")
+        return True
+
+    def forget_deleted(self):
+        """Nothing to do here: MongoDB's deleted documents are not served again, and their space
+        is reused by WiredTiger; the journal and backups follow the operator's retention."""
         return True
 
     def describe(self):

@@ -12,6 +12,7 @@ import sqlite3
 
 from pymongo.errors import DuplicateKeyError
 
+from services.moderation import erasure
 from services.moderation.domain import REPORT_THRESHOLD_DEFAULT, Case, Rule
 
 _TOP = ("\uffff", "\uffff")
@@ -175,17 +176,32 @@ class SqliteModeration:
                                  (content_key,)).fetchone()
         return row["text"] if row else ""
 
-    def erase_author(self, user_id):
-        """GDPR erasure: their screened texts go, and the text of cases about their content."""
+    def erase_user(self, user_id, pseudonym):
+        """GDPR erasure (services.moderation.erasure): their screened texts go; cases, reports
+        and the audit keep counting under `pseudonym`, without their words. Rows are found by
+        the id appearing anywhere in them, so a replay finds nothing left to change."""
         with self.store.transaction() as db:
             db.execute("DELETE FROM screened WHERE author_id = ?", (user_id,))
-            rows = db.execute("SELECT id, document FROM cases WHERE author_id = ?",
-                              (user_id,)).fetchall()
-            for row in rows:
-                document = json.loads(row["document"])
-                document["text"] = ""
-                db.execute("UPDATE cases SET document = ? WHERE id = ?",
-                           (json.dumps(document), row["id"]))
+            for row in db.execute("SELECT id, document FROM cases WHERE instr(document, ?) > 0",
+                                  (user_id,)).fetchall():
+                document = erasure.pseudonymised_case(json.loads(row["document"]), user_id,
+                                                      pseudonym)
+                db.execute("UPDATE cases SET document = ?, author_id = ? WHERE id = ?",
+                           (json.dumps(document), document["author_id"], row["id"]))
+            for row in db.execute("SELECT id, document FROM audit WHERE instr(document, ?) > 0",
+                                  (user_id,)).fetchall():
+                entry = erasure.pseudonymised_audit(json.loads(row["document"]), user_id,
+                                                    pseudonym)
+                db.execute("UPDATE audit SET document = ? WHERE id = ?",
+                           (json.dumps(entry), row["id"]))
+            for row in db.execute("SELECT case_id, household_id FROM reports "
+                                  "WHERE reporter_id = ?", (user_id,)).fetchall():
+                db.execute(
+                    "UPDATE OR IGNORE reports SET reporter_id = ?, household_id = ? "
+                    "WHERE case_id = ? AND household_id = ? AND reporter_id = ?",
+                    (pseudonym, erasure.pseudonymised_household(row["household_id"], user_id,
+                                                                pseudonym),
+                     row["case_id"], row["household_id"], user_id))
 
     # -- audit
 
@@ -348,9 +364,22 @@ class MongoModeration:
         found = self.screened.find_one({"_id": content_key})
         return found["text"] if found else ""
 
-    def erase_author(self, user_id):
+    def erase_user(self, user_id, pseudonym):
         self.screened.delete_many({"author_id": user_id})
-        self.cases.update_many({"author_id": user_id}, {"$set": {"text": ""}})
+        mentions = [{"author_id": user_id}, {"decision.by": user_id},
+                    {"decision.reviewed_by": user_id}, {"appeal.by": user_id},
+                    {"appeal.reviewed_by": user_id}]
+        for document in self.cases.find({"$or": mentions}):
+            case_id = document.pop("_id")
+            changed = erasure.pseudonymised_case(document, user_id, pseudonym)
+            self.cases.replace_one({"_id": case_id}, changed)
+        for entry in self.audit.find({"$or": [{"author_id": user_id}, {"actor": user_id}]}):
+            self.audit.replace_one({"_id": entry["_id"]},
+                                   erasure.pseudonymised_audit(entry, user_id, pseudonym))
+        for report in self.reports.find({"reporter_id": user_id}):
+            self.reports.update_one({"_id": report["_id"]}, {"$set": {
+                "reporter_id": pseudonym, "household_id": erasure.pseudonymised_household(
+                    report["household_id"], user_id, pseudonym)}})
 
     # -- audit
 

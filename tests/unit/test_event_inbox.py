@@ -65,3 +65,32 @@ def test_events_without_an_id_are_keyed_by_their_content():
     first = event_inbox.event_key({"b": 1, "a": 2})
     assert first == event_inbox.event_key({"a": 2, "b": 1})
     assert first != event_inbox.event_key({"a": 2, "b": 2})
+
+
+def test_a_processed_record_names_no_one_and_older_plain_records_still_count(inbox, store):
+    inbox.record_processed("on_registered", "user_registered:u1")
+    assert inbox.is_processed("on_registered", "user_registered:u1")
+    if store.kind == "sqlite":
+        stored = [r[0] for r in store.execute("SELECT event_id FROM event_inbox_processed")]
+        store.execute("INSERT INTO event_inbox_processed VALUES ('h', 'plain:u2', 0)")
+    else:
+        stored = [d["event_id"] for d in store.db["event_inbox_processed"].find()]
+        store.db["event_inbox_processed"].insert_one(
+            {"handler": "h", "event_id": "plain:u2", "processed_at": 0})
+    assert stored and not any("u1" in event_id for event_id in stored)
+    assert inbox.is_processed("h", "plain:u2")
+
+
+def test_erasure_forgets_parked_events_naming_the_person_but_not_the_erasure_itself(inbox):
+    now = time.time()
+    inbox.park("on_registered", "user_registered:u1", PAYLOAD, "boom", 1, now + 60)
+    other = dict(PAYLOAD, user_id="u2", event_id="user_registered:u2")
+    inbox.park("on_registered", "user_registered:u2", other, "boom", 1, now + 60)
+    erasure = {"event_id": "user_erased:u1", "user_id": "u1", "schema_version": 1}
+    inbox.park("on_user_erased", "user_erased:u1", erasure, "boom", 1, now + 60)
+
+    inbox.forget_user("u1")
+    inbox.forget_user("u1")  # idempotent
+
+    assert sorted(p["event_id"] for p in inbox.parked()) == [
+        "user_erased:u1", "user_registered:u2"]

@@ -66,3 +66,23 @@ def test_malformed_keys_are_invalid(key):
     with pytest.raises(DomainError) as raised:
         idempotency.validate_key(key)
     assert raised.value.code == errors.INVALID
+
+
+def test_erasure_forgets_the_person_s_keys_and_responses_naming_them(keys):
+    print_ = idempotency.fingerprint({})
+    for scope, key, response in [
+            ("create_post:u1", "k1", {"id": "p1", "body": "my words"}),
+            ("block_user:u2", "k2", {"blocked_user_id": "u1"}),
+            ("create_post:u2", "k3", {"id": "p2", "author_id": "u2"}),
+            ("create_post:xu1", "k4", {"id": "p3"})]:
+        keys.begin(scope, key, print_, now=1000)
+        keys.complete(scope, key, response)
+
+    keys.forget_user("u1")
+    keys.forget_user("u1")  # idempotent
+
+    assert keys.begin("create_post:u1", "k1", print_, now=1001)[0] == idempotency.NEW
+    assert keys.begin("block_user:u2", "k2", print_, now=1001)[0] == idempotency.NEW
+    assert keys.begin("create_post:u2", "k3", print_, now=1001) == (
+        idempotency.REPLAY, {"id": "p2", "author_id": "u2"})
+    assert keys.begin("create_post:xu1", "k4", print_, now=1001)[0] == idempotency.REPLAY

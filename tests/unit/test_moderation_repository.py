@@ -94,6 +94,31 @@ def test_audit_newest_first_per_municipality_and_case(repo):
 def test_erasure_forgets_the_author_s_texts(repo):
     repo.remember_text("post_p1", "u1", "hello", "t")
     repo.add_case(case("p1", "t"))
-    repo.erase_author("u1")
+    repo.erase_user("u1", "erased-x")
     assert repo.screened_text("post_p1") == ""
     assert repo.get_case("post_p1").text == ""
+
+
+def test_erasure_keeps_decisions_and_reports_counted_under_a_pseudonym(repo):
+    appealed = replace(
+        case("p1", "t"), decision={"decision": "remove", "reason": "ads", "by": "m1", "at": "t"},
+        appeal={"reason": "it was jam, u1 here", "by": "u1", "at": "t"})
+    repo.add_case(appealed)
+    repo.add_audit(domain.audit_entry(appealed, "m1", "decision:remove", "ads", "t1"))
+    repo.add_audit(domain.audit_entry(appealed, "u1", "appeal", "it was jam, u1 here", "t2"))
+    repo.add_report("post_p1", "h-u1", "u1", "offensive", "t")
+    repo.add_report("post_p1", "user:u1", "u1", "spam_commercial", "t")
+    repo.add_report("post_p1", "h2", "u2", "offensive", "t")
+
+    repo.erase_user("u1", "erased-x")
+    repo.erase_user("u1", "erased-y")  # a replay finds nothing left to change
+
+    kept = repo.get_case("post_p1")
+    assert kept.author_id == "erased-x" and kept.text == ""
+    assert kept.decision == {"decision": "remove", "reason": "ads", "by": "m1", "at": "t"}
+    assert kept.appeal == {"reason": "", "by": "erased-x", "at": "t"}
+    audit = repo.audit_page("A")
+    assert [(e["actor"], e["author_id"], e["reason"]) for e in audit] == [
+        ("erased-x", "erased-x", ""), ("m1", "erased-x", "ads")]
+    assert repo.report_summary("post_p1") == (3, {"offensive": 2, "spam_commercial": 1})
+    assert "u1" not in repr(audit) + repr(kept.to_dict())
