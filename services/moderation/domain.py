@@ -14,14 +14,13 @@ Who may do what:
 Case ids are "<content_kind>_<content_id>": one case per piece of content, and the author can name
 it from the notification the feed gives them (which carries content_kind and content_id).
 """
-import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, MODERATOR, Caller
-from services.moderation import scoring
+from services.moderation import patterns, scoring
 from services.moderation.scoring import ALLOW, BLOCK, FLAG, HOLD, SEVERITY
 
 CONTENT_KINDS = ("post", "comment", "calendar_event", "chat_message")
@@ -33,6 +32,9 @@ LANGUAGES = ("fr", "de", "en", "nl", "pt", "lb", "it", "es", "pl", "ar", "tr")
 PATTERN_MAX = 200
 NOTE_MAX = 300
 RULES_MAX = 500  # per municipality: a watched-word list, not a dictionary
+# Patterns cost more than words (see patterns.py): at most this many per municipality, so the
+# screening time one municipality's rules can take stays bounded (bench/moderation_rules.py).
+PATTERNS_MAX = 30
 TEXT_MAX = 12000
 REASON_MAX = 500
 REPORT_THRESHOLD_DEFAULT = 3
@@ -53,9 +55,6 @@ UPHOLD, OVERTURN = "uphold", "overturn"
 APPEAL_OUTCOMES = (UPHOLD, OVERTURN)
 MODERATING_ROLES = (MODERATOR, ADMIN)
 
-# Nested quantifiers ("(a+)+", "(\w*)*") backtrack exponentially: refused, since a rule runs on
-# every post of the municipality and Python's re has no time limit.
-_NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
 
 
 def now_text(moment=None):
@@ -126,10 +125,8 @@ class Rule:
         return cls(**known)
 
     def compiled(self):
-        if self.kind == "word":
-            words = r"\s+".join(re.escape(w) for w in scoring.fold(self.pattern).split())
-            return re.compile(r"(?<![\w])%s(?![\w])" % words)
-        return re.compile(self.pattern, re.IGNORECASE)
+        """The rule's RE2 program (patterns.PatternError if RE2 cannot run it)."""
+        return patterns.compiled(self.kind, self.pattern)
 
 
 def check_rule(request):
@@ -145,15 +142,11 @@ def check_rule(request):
     pattern = request.get("pattern")
     if not isinstance(pattern, str) or not pattern.strip() or len(pattern) > PATTERN_MAX:
         problems["pattern"] = "1 to %d characters" % PATTERN_MAX
-    elif kind == "regex":
-        if _NESTED_QUANTIFIER.search(pattern):
-            problems["pattern"] = "nested quantifiers (like (a+)+) are refused: they can " \
-                                  "take exponential time"
-        else:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems["pattern"] = "not a valid regular expression: %s" % exc
+    elif kind in RULE_KINDS:
+        try:
+            patterns.compiled(kind, pattern.strip())
+        except patterns.PatternError as exc:
+            problems["pattern"] = str(exc)
     action = request.get("action")
     if action not in RULE_ACTIONS:
         problems["action"] = "one of %s" % ", ".join(RULE_ACTIONS)
@@ -170,10 +163,14 @@ def check_rule(request):
             "languages": sorted(set(languages)), "note": note.strip()}
 
 
-def new_rule(caller: Caller, municipality_id, request, count, now):
+def new_rule(caller: Caller, municipality_id, request, count, now, patterns_in_use=0):
+    """`count`: the municipality's rules; `patterns_in_use`: how many of them are patterns."""
     checked = check_rule(request)
     if count >= RULES_MAX:
         raise errors.conflict("a municipality has at most %d rules" % RULES_MAX)
+    if checked["kind"] == "regex" and patterns_in_use >= PATTERNS_MAX:
+        raise errors.conflict("a municipality has at most %d watched patterns (watched words "
+                              "are cheaper: up to %d rules in all)" % (PATTERNS_MAX, RULES_MAX))
     return Rule(id=new_id(), municipality_id=municipality_id, kind=checked["kind"],
                 pattern=checked["pattern"], action=checked["action"],
                 languages=tuple(checked["languages"]), note=checked["note"],
@@ -200,19 +197,29 @@ def screen(text, rules, language=None):
     """{"action", "reasons", "score"}: the most severe of the municipality's rules that match and
     the commercial scorer. A rule with language tags applies to text in those languages (or of
     unknown language: an untagged post must not slip past a rule)."""
-    folded = scoring.fold(text)
+    prepared = patterns.Screened(text)
     reasons = []
     action = ALLOW
-    for rule in rules:
+    # The bounds hold even for rules stored before they existed: the oldest ones run.
+    patterns_run = 0
+    for rule in rules[:RULES_MAX]:
+        if rule.kind == "regex":
+            patterns_run += 1
+            if patterns_run > PATTERNS_MAX:
+                continue
         if rule.languages and language and language not in rule.languages:
             continue
-        target = folded if rule.kind == "word" else text
-        match = rule.compiled().search(target)
-        if match is None:
+        try:
+            matched = prepared.find(rule.kind, rule.pattern)
+        except patterns.PatternError:
+            # A rule stored before RE2 was the engine and that RE2 refuses: it cannot match
+            # (the moderator sees why when they recreate it).
+            continue
+        if matched is None:
             continue
         reasons.append({
             "signal": "rule", "rule_id": rule.id, "action": rule.action,
-            "matched": [match.group(0)],
+            "matched": [matched],
             "message": "matches the municipality's watched %s \"%s\"%s" % (
                 "word" if rule.kind == "word" else "pattern", rule.pattern,
                 " (%s)" % rule.note if rule.note else "")})
@@ -449,6 +456,21 @@ def decide_appeal(caller: Caller, case: Case, request, now: datetime):
                       updated_at=stamp)
     return decided, produced, audit_entry(case, caller.user_id, "appeal:" + outcome, reason,
                                           stamp)
+
+
+def suspended_until(cases, now: datetime):
+    """When the person's running suspension ends, or None: the latest end among their
+    suspension decisions still in the future. One overturned on appeal no longer counts (its
+    USER_SUSPENDED "until now" told the others so); one upheld or still under appeal does. Read
+    from the cases themselves, so two suspensions and the lifting of one of them give the right
+    answer whatever order their events were delivered in."""
+    stamp = now_text(now)
+    ends = [case.decision["until"] for case in cases
+            if case.decision and case.decision.get("decision") == SUSPEND
+            and case.decision.get("until")
+            and not (case.appeal and case.appeal.get("outcome") == OVERTURN)]
+    running = [end for end in ends if end > stamp]
+    return max(running) if running else None
 
 
 def content_event(event, case: Case, extra):

@@ -1,6 +1,7 @@
 """Moderation's pure rules: the commercial scorer with its reasons, municipal rules, screening,
 decisions, appeals and who may do what."""
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -80,7 +81,9 @@ def test_the_most_severe_action_wins_and_language_tags_narrow_a_rule():
 
 
 @pytest.mark.parametrize("request_,field", [
-    ({"pattern": "(a+)+", "kind": "regex", "action": "block"}, "pattern"),
+    ({"pattern": r"(?<!x)promo", "kind": "regex", "action": "block"}, "pattern"),
+    ({"pattern": r"(a)\1", "kind": "regex", "action": "block"}, "pattern"),
+    ({"pattern": "!!!", "kind": "word", "action": "block"}, "pattern"),
     ({"pattern": "[unclosed", "kind": "regex", "action": "block"}, "pattern"),
     ({"pattern": "x", "action": "delete"}, "action"),
     ({"pattern": "x", "action": "flag", "languages": ["xx"]}, "languages"),
@@ -153,6 +156,29 @@ def test_one_appeal_by_the_author_reviewed_by_another_moderator():
     assert [e for e, _ in produced] == [events.CONTENT_RESTORED, events.USER_SUSPENDED]
     assert produced[1][1]["until"] == domain.now_text(NOW)
     assert code(domain.appeal, AUTHOR, final, {"reason": "third"}, NOW) == "conflict"
+
+
+def test_a_person_is_suspended_until_the_latest_running_suspension_not_overturned():
+    def suspended(case_id, days, at=NOW):
+        case = replace(held_case(), id=case_id)
+        decided, _, _ = domain.decide(MOD_A, case, {"decision": "suspend", "reason": "ads",
+                                                    "suspension_days": days}, at)
+        return decided
+
+    short, long = suspended("post_p1", 3), suspended("post_p2", 30)
+    removed, _, _ = domain.decide(MOD_A, replace(held_case(), id="post_p3"),
+                                  {"decision": "remove", "reason": "ad"}, NOW)
+    assert domain.suspended_until([], NOW) is None
+    assert domain.suspended_until([removed], NOW) is None
+    assert domain.suspended_until([short, long, removed], NOW) == long.decision["until"]
+    # Overturning one suspension on appeal leaves the other running (the event "until now"
+    # alone could not tell which one it ended).
+    appealed, _ = domain.appeal(AUTHOR, long, {"reason": "a gift"}, NOW)
+    assert domain.suspended_until([short, appealed], NOW) == long.decision["until"]
+    overturned, _, _ = domain.decide_appeal(MOD_A2, appealed, {"outcome": "overturn",
+                                                               "reason": "a gift"}, NOW)
+    assert domain.suspended_until([short, overturned], NOW) == short.decision["until"]
+    assert domain.suspended_until([short, overturned], NOW + timedelta(days=3)) is None
 
 
 def test_auto_hide_needs_the_threshold_of_households_on_visible_open_content():
