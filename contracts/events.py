@@ -88,10 +88,13 @@ COMMENT_CREATED = _event(
     "municipality_id", "post_author_id",
 )
 # content_kind "post" or "comment"; moderation hides after N reports from distinct households
-# (reporter_household_id) and needs to know whose content it is (author_id).
+# (reporter_household_id) and needs to know whose content it is (author_id). author_role: the
+# municipality's own content (city staff, moderators, admins) goes to the queue, never hidden by
+# reports (an added field: a consumer reading an older event without it treats it as a resident's).
 CONTENT_REPORTED = _event(
     services.FEED, "content_reported", "content_id", "content_kind", "reporter_id", "reason",
     "municipality_id", "neighbourhood_id", "reporter_household_id", "author_id", "post_id",
+    "author_role",
 )
 
 # A chat message was written: the feed's own inbox notifies the other members (recipient_ids).
@@ -119,8 +122,12 @@ USER_SUSPENDED = _event(services.MODERATION, "user_suspended", "user_id", "until
 SURVEY_PUBLISHED = _event(
     services.PARTICIPATION, "survey_published", "survey_id", "municipality_id", "neighbourhood_ids"
 )
-BUDGET_PHASE_CHANGED = _event(
-    services.PARTICIPATION, "budget_phase_changed", "budget_id", "municipality_id", "phase"
+# Version 2 carries the head of the budget's public log at the change (its entry count and the
+# hash of its last entry), so anyone who kept an announcement can tell a rewritten log.
+BUDGET_PHASE_CHANGED = EventType(
+    services.PARTICIPATION, "budget_phase_changed",
+    frozenset({"budget_id", "municipality_id", "phase", "log_entries", "log_head"}),
+    schema_version=2,
 )
 INCIDENT_REPORTED = _event(
     services.PARTICIPATION, "incident_reported", "incident_id", "municipality_id", "category"

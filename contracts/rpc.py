@@ -203,6 +203,7 @@ class participation:
     # initiatives
     SET_INITIATIVE_THRESHOLD = RpcMethod(services.PARTICIPATION, "set_initiative_threshold")
     PROPOSE_INITIATIVE = RpcMethod(services.PARTICIPATION, "propose_initiative")
+    BUDGET_LOG_HEAD = RpcMethod(services.PARTICIPATION, "budget_log_head")
     LIST_INITIATIVES = RpcMethod(services.PARTICIPATION, "list_initiatives")
     GET_INITIATIVE = RpcMethod(services.PARTICIPATION, "get_initiative")
     SUPPORT_INITIATIVE = RpcMethod(services.PARTICIPATION, "support_initiative")

@@ -17,9 +17,11 @@ Who sees what (PRODUCT rules 2 and 3):
   over gRPC); nobody else.
 """
 import hashlib
+import hmac
 import json
 import math
 import re
+import secrets
 import uuid
 from datetime import datetime, timezone
 
@@ -722,10 +724,12 @@ def advance_phase(budget, phase, now=None):
     return dict(budget, schedule=schedule)
 
 
-def budget_phase_changed(budget, phase):
+def budget_phase_changed(budget, phase, head):
+    """The announcement carries the log head published at this phase change."""
     return events.BUDGET_PHASE_CHANGED, events.BUDGET_PHASE_CHANGED.payload(
         "budget_phase_changed:%s:%s" % (budget["id"], phase), budget_id=budget["id"],
-        municipality_id=budget["municipality_id"], phase=phase)
+        municipality_id=budget["municipality_id"], phase=phase,
+        log_entries=head["entries"], log_head=head["hash"])
 
 
 def phase_announcement_due(budget, now=None):
@@ -785,8 +789,24 @@ def voter_for(budget, caller: Caller, registration=None):
     return "user:" + caller.user_id, registration["household_id"]
 
 
-def pseudonym(budget_id, voter_key):
-    """The voter as the public log shows them: stable per budget, unlinkable across budgets."""
+def new_budget_secret():
+    """The key of a budget's pseudonyms: held by this service only (its own table), never in a
+    view, an export, an event or a log line."""
+    return secrets.token_hex(32)
+
+
+def pseudonym(secret, budget_id, voter_key):
+    """The voter as the public log shows them: HMAC-SHA256 under the budget's secret, so stable
+    per budget, unlinkable across budgets, and not computable by a neighbour who knows the
+    voter's user or household id (both are visible to neighbours)."""
+    message = ("%s:%s" % (budget_id, voter_key)).encode()
+    return hmac.new(bytes.fromhex(secret), message, hashlib.sha256).hexdigest()[:32]
+
+
+def legacy_pseudonym(budget_id, voter_key):
+    """The unkeyed pseudonym of ballots cast before budgets had a secret. Such a ballot is
+    already in the hash chain under it, which cannot be rewritten without breaking every later
+    hash: it is still found (and replaced) under that name."""
     return hashlib.sha256(("%s:%s" % (budget_id, voter_key)).encode()).hexdigest()[:32]
 
 
@@ -872,8 +892,9 @@ def validate_ballot(budget, projects, project_ids):
     return sorted(project_ids)
 
 
-def new_ballot(budget, caller: Caller, voter_key, household_id, project_ids, previous,
+def new_ballot(budget, caller: Caller, voter, household_id, project_ids, previous,
                now=None):
+    """`voter` is the caller's pseudonym; a replaced ballot keeps the one it was cast under."""
     if phase_of(budget, now) != "voting":
         raise errors.conflict("voting is not open", {"phase": phase_of(budget, now)})
     if previous is not None and previous["cast_by"] != caller.user_id:
@@ -881,7 +902,7 @@ def new_ballot(budget, caller: Caller, voter_key, household_id, project_ids, pre
                               "another member and only they can change it")
     return {
         "budget_id": budget["id"],
-        "voter": pseudonym(budget["id"], voter_key),
+        "voter": previous["voter"] if previous else voter,
         "cast_by": caller.user_id,
         "household_id": household_id,
         "neighbourhood_id": caller.neighbourhood_id,
@@ -951,11 +972,23 @@ def ballot_entry_data(ballot):
     return {"voter": ballot["voter"], "project_ids": ballot["project_ids"]}
 
 
-def verify_log(entries, ballots):
-    """Recompute the chain and replay its ballots against the stored ones: (valid, problems)."""
+def log_head(entry):
+    """Where the log stands: its entry count and the hash of its last entry (None: empty)."""
+    return {"entries": entry["seq"] if entry else 0, "hash": entry["hash"] if entry else GENESIS}
+
+
+def published_head(phase, entry, now=None):
+    """The head as announced when the budget entered `phase`. Whoever kept it can tell a log
+    rewritten later, even one recomputed consistently from the first entry on."""
+    return dict(log_head(entry), phase=phase, published_at=now_iso(now))
+
+
+def verify_chain(entries, heads=()):
+    """Check a log as anyone holding it can: every hash recomputes, entries follow each other
+    from the first, and the chain runs through every published head (entry number `entries`
+    has hash `hash`): (valid, problems). Pure, so a resident can run it on a downloaded copy."""
     problems = []
     previous_hash, expected_seq = GENESIS, 1
-    last_ballots = {}
     for entry in entries:
         if entry["seq"] != expected_seq:
             problems.append("entry %d: expected sequence number %d" % (entry["seq"],
@@ -964,9 +997,28 @@ def verify_log(entries, ballots):
             problems.append("entry %d: does not follow the previous entry" % entry["seq"])
         if entry_hash(entry["prev_hash"], entry) != entry["hash"]:
             problems.append("entry %d: its content does not match its hash" % entry["seq"])
+        previous_hash, expected_seq = entry["hash"], entry["seq"] + 1
+    for head in heads:
+        count = head["entries"]
+        if count == 0:
+            continue
+        if count > len(entries):
+            problems.append("the head published at %s has %d entries; the log has %d"
+                            % (head["phase"], count, len(entries)))
+        elif entries[count - 1]["hash"] != head["hash"]:
+            problems.append("entry %d: differs from the head published at %s"
+                            % (count, head["phase"]))
+    return not problems, problems
+
+
+def verify_log(entries, ballots, heads=()):
+    """Verify the chain (and its published heads) and replay its ballots against the stored
+    ones: (valid, problems)."""
+    _, problems = verify_chain(entries, heads)
+    last_ballots = {}
+    for entry in entries:
         if entry["kind"] == "ballot":
             last_ballots[entry["data"]["voter"]] = sorted(entry["data"]["project_ids"])
-        previous_hash, expected_seq = entry["hash"], entry["seq"] + 1
     stored = {b["voter"]: sorted(b["project_ids"]) for b in ballots}
     for voter in sorted(set(stored) | set(last_ballots)):
         if voter not in last_ballots:

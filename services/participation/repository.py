@@ -67,6 +67,13 @@ class SqliteParticipation:
             db.execute("""CREATE TABLE IF NOT EXISTS budget_log (
                 budget_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
                 PRIMARY KEY (budget_id, seq))""")
+            # The key of a budget's voter pseudonyms: its own table, so no query that reads
+            # budgets for a view or an export can carry it out by mistake.
+            db.execute("""CREATE TABLE IF NOT EXISTS budget_secrets (
+                budget_id TEXT PRIMARY KEY, secret TEXT NOT NULL)""")
+            db.execute("""CREATE TABLE IF NOT EXISTS log_heads (
+                budget_id TEXT NOT NULL, phase TEXT NOT NULL, entries INTEGER NOT NULL,
+                doc TEXT NOT NULL, PRIMARY KEY (budget_id, phase))""")
             db.execute("""CREATE TABLE IF NOT EXISTS initiatives (
                 id TEXT PRIMARY KEY, municipality_id TEXT NOT NULL,
                 neighbourhood_id TEXT NOT NULL, status TEXT NOT NULL,
@@ -197,11 +204,14 @@ class SqliteParticipation:
 
     # -- budgets
 
-    def add_budget(self, budget, first_entry):
+    def add_budget(self, budget, first_entry, secret=None):
         with self.store.transaction() as db:
             db.execute("INSERT INTO budgets (id, municipality_id, created_at, frozen, doc) "
                        "VALUES (?, ?, ?, 0, ?)", (budget["id"], budget["municipality_id"],
                                                   budget["created_at"], json.dumps(budget)))
+            if secret is not None:
+                db.execute("INSERT INTO budget_secrets (budget_id, secret) VALUES (?, ?)",
+                           (budget["id"], secret))
             db.execute("INSERT INTO budget_log (budget_id, seq, doc) VALUES (?, ?, ?)",
                        (budget["id"], first_entry["seq"], json.dumps(first_entry)))
 
@@ -330,6 +340,37 @@ class SqliteParticipation:
     def log_page(self, budget_id, after_seq=0, limit=1000):
         return self._all("SELECT doc FROM budget_log WHERE budget_id = ? AND seq > ? "
                          "ORDER BY seq LIMIT ?", (budget_id, after_seq, limit))
+
+    def budget_secret(self, budget_id, new_secret):
+        """The budget's pseudonym key; `new_secret` becomes it when it has none yet (a budget
+        from before keys existed gets one on first use; concurrent first uses agree)."""
+        self.store.execute("INSERT INTO budget_secrets (budget_id, secret) VALUES (?, ?) "
+                           "ON CONFLICT (budget_id) DO NOTHING", (budget_id, new_secret))
+        return self.store.execute("SELECT secret FROM budget_secrets WHERE budget_id = ?",
+                                  (budget_id,)).fetchone()["secret"]
+
+    def last_log_entry(self, budget_id):
+        return self._one("SELECT doc FROM budget_log WHERE budget_id = ? ORDER BY seq DESC "
+                         "LIMIT 1", (budget_id,))
+
+    def publish_log_head(self, budget_id, phase, now=None):
+        """Record the log's head as published at `phase` (once: a repeated announcement gets
+        the head first recorded)."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT doc FROM budget_log WHERE budget_id = ? ORDER BY seq DESC "
+                             "LIMIT 1", (budget_id,)).fetchone()
+            head = domain.published_head(phase, json.loads(row["doc"]) if row else None, now)
+            db.execute("INSERT INTO log_heads (budget_id, phase, entries, doc) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (budget_id, phase) DO NOTHING",
+                       (budget_id, phase, head["entries"], json.dumps(head)))
+            return json.loads(db.execute(
+                "SELECT doc FROM log_heads WHERE budget_id = ? AND phase = ?",
+                (budget_id, phase)).fetchone()["doc"])
+
+    def log_heads(self, budget_id):
+        """The heads published so far, in the order of the log."""
+        return self._all("SELECT doc FROM log_heads WHERE budget_id = ? "
+                         "ORDER BY entries, json_extract(doc, '$.published_at')", (budget_id,))
 
     # -- initiatives
 
@@ -508,6 +549,8 @@ class MongoParticipation:
         self.projects = db["projects"]
         self.ballots = db["ballots"]
         self.log = db["budget_log"]
+        self.secrets = db["budget_secrets"]
+        self.heads = db["log_heads"]
         self.initiatives = db["initiatives"]
         self.supports = db["supports"]
         self.incidents = db["incidents"]
@@ -529,6 +572,7 @@ class MongoParticipation:
                                   name="one_per_voter")
         self.ballots.create_index([("budget_id", asc), ("cast_by", asc)], name="cast_by")
         self.log.create_index([("budget_id", asc), ("seq", asc)], unique=True, name="chain")
+        self.heads.create_index([("budget_id", asc), ("entries", asc)], name="of_budget")
         self.initiatives.create_index(
             [("municipality_id", asc), ("created_at", desc), ("id", desc)], name="page")
         self.supports.create_index([("initiative_id", asc), ("user_id", asc)], unique=True,
@@ -616,7 +660,9 @@ class MongoParticipation:
 
     # -- budgets
 
-    def add_budget(self, budget, first_entry):
+    def add_budget(self, budget, first_entry, secret=None):
+        if secret is not None:
+            self.secrets.insert_one({"_id": budget["id"], "secret": secret})
         self.budgets.insert_one(dict(budget, _id=budget["id"]))
         self.log.insert_one(dict(first_entry))
 
@@ -711,6 +757,31 @@ class MongoParticipation:
         found = self.log.find({"budget_id": budget_id, "seq": {"$gt": after_seq}}).sort(
             "seq", pymongo.ASCENDING).limit(limit)
         return [_strip(d) for d in found]
+
+    def budget_secret(self, budget_id, new_secret):
+        self.secrets.update_one({"_id": budget_id}, {"$setOnInsert": {"secret": new_secret}},
+                                upsert=True)
+        return self.secrets.find_one({"_id": budget_id})["secret"]
+
+    def last_log_entry(self, budget_id):
+        return _strip(self.log.find_one({"budget_id": budget_id},
+                                        sort=[("seq", pymongo.DESCENDING)]))
+
+    def publish_log_head(self, budget_id, phase, now=None):
+        head = domain.published_head(phase, self.last_log_entry(budget_id), now)
+        try:
+            self.heads.insert_one(dict(head, _id="%s:%s" % (budget_id, phase),
+                                       budget_id=budget_id))
+        except DuplicateKeyError:
+            pass
+        stored = _strip(self.heads.find_one({"_id": "%s:%s" % (budget_id, phase)}))
+        stored.pop("budget_id", None)
+        return stored
+
+    def log_heads(self, budget_id):
+        found = self.heads.find({"budget_id": budget_id}).sort(
+            [("entries", pymongo.ASCENDING), ("published_at", pymongo.ASCENDING)])
+        return [{k: v for k, v in d.items() if k not in ("_id", "budget_id")} for d in found]
 
     # -- initiatives
 

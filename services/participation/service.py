@@ -209,7 +209,7 @@ class ParticipationService(QuartierService):
             created = domain.new_budget(municipality_id, budget, known, caller.user_id)
             first = domain.log_entry(created["id"], None, "rules",
                                      domain.rules_entry_data(created))
-            self.store.add_budget(created, first)
+            self.store.add_budget(created, first, domain.new_budget_secret())
             return domain.budget_view(created)
 
         if not isinstance(budget, dict):
@@ -268,10 +268,23 @@ class ParticipationService(QuartierService):
     def _my_ballot(self, caller, budget):
         """The ballot that counts for the caller: their household's under the household unit."""
         if budget["ballot_unit"] == domain.BY_HOUSEHOLD and caller.household_id:
-            return self.store.get_ballot(budget["id"], domain.pseudonym(
-                budget["id"], "household:" + caller.household_id))
-        return self.store.get_ballot(budget["id"], domain.pseudonym(
-            budget["id"], "user:" + caller.user_id))
+            return self._ballot_of(budget, "household:" + caller.household_id)[1]
+        return self._ballot_of(budget, "user:" + caller.user_id)[1]
+
+    def _ballot_of(self, budget, voter_key):
+        """(the voter's keyed pseudonym, their ballot or None). A ballot cast before the budget
+        had a secret is found under its unkeyed pseudonym (see domain.legacy_pseudonym)."""
+        secret = self.store.budget_secret(budget["id"], domain.new_budget_secret())
+        voter = domain.pseudonym(secret, budget["id"], voter_key)
+        ballot = self.store.get_ballot(budget["id"], voter) or self.store.get_ballot(
+            budget["id"], domain.legacy_pseudonym(budget["id"], voter_key))
+        return voter, ballot
+
+    def _announce_phase(self, budget, phase):
+        """Publish the log's head at this phase change (recorded, then in the event)."""
+        head = self.store.publish_log_head(budget["id"], phase)
+        self._send(domain.budget_phase_changed(budget, phase, head))
+        self.store.mark_phase_announced(budget["id"], phase)
 
     @rpc_entrypoint
     def change_budget_rules(self, caller, budget_id, changes):
@@ -295,8 +308,7 @@ class ParticipationService(QuartierService):
             advanced = domain.advance_phase(budget, phase)
             self.store.update_budget(advanced, "phase", {"phase": phase,
                                                          "schedule": advanced["schedule"]})
-            self._send(domain.budget_phase_changed(advanced, phase))
-            self.store.mark_phase_announced(budget["id"], phase)
+            self._announce_phase(advanced, phase)
             return domain.budget_view(self.store.get_budget(budget["id"]))
 
         return self.idempotency.run(caller, "advance_budget_phase:" + budget["id"],
@@ -309,8 +321,7 @@ class ParticipationService(QuartierService):
         for budget in self.store.budgets_to_announce():
             phase = domain.phase_announcement_due(budget)
             if phase is not None:
-                self._send(domain.budget_phase_changed(budget, phase))
-                self.store.mark_phase_announced(budget["id"], phase)
+                self._announce_phase(budget, phase)
 
     @rpc_entrypoint
     def propose_project(self, caller, budget_id, project, idempotency_key=None):
@@ -349,9 +360,8 @@ class ParticipationService(QuartierService):
         voter_key, household_id = domain.voter_for(budget, caller, registration)
         chosen = domain.validate_ballot(budget, self.store.projects_of(budget["id"]),
                                         project_ids)
-        previous = self.store.get_ballot(budget["id"], domain.pseudonym(budget["id"],
-                                                                        voter_key))
-        ballot = domain.new_ballot(budget, caller, voter_key, household_id, chosen, previous)
+        voter, previous = self._ballot_of(budget, voter_key)
+        ballot = domain.new_ballot(budget, caller, voter, household_id, chosen, previous)
         first = self.store.put_ballot(ballot)
         if first:
             metrics.BALLOTS_CAST.labels(budget["municipality_id"]).inc()
@@ -409,7 +419,8 @@ class ParticipationService(QuartierService):
         caller = Caller.from_dict(caller)
         budget = self._visible_budget(caller, budget_id)
         entries = list(self._all_log(budget["id"]))
-        valid, problems = domain.verify_log(entries, self._all_ballots(budget["id"]))
+        valid, problems = domain.verify_log(entries, self._all_ballots(budget["id"]),
+                                            self.store.log_heads(budget["id"]))
         return {"budget_id": budget["id"], "valid": valid, "entries": len(entries),
                 "head": entries[-1]["hash"] if entries else None, "problems": problems[:100]}
 
@@ -418,6 +429,16 @@ class ParticipationService(QuartierService):
     @rpc_entrypoint
     def set_initiative_threshold(self, caller, threshold):
         """Staff set how many supports escalate a new initiative to the city."""
+    @rpc_entrypoint
+    def budget_log_head(self, caller, budget_id):
+        """Where the log stands now, and the heads published at each phase change so far (for
+        anyone who sees the budget: keep them, and a log rewritten later will not match)."""
+        caller = Caller.from_dict(caller)
+        budget = self._visible_budget(caller, budget_id)
+        return {"budget_id": budget["id"],
+                "head": domain.log_head(self.store.last_log_entry(budget["id"])),
+                "published": self.store.log_heads(budget["id"])}
+
         caller = Caller.from_dict(caller)
         municipality_id = domain.require_staff(caller)
         settings = dict(self.store.get_settings(municipality_id),

@@ -323,6 +323,51 @@ def test_the_log_verifies_and_any_change_is_detected():
     assert not domain.verify_log(entries[:1] + entries[2:], ballots)[0]
 
 
+def test_pseudonyms_are_keyed_per_budget_and_not_computable_from_the_ids():
+    secret, other = "11" * 32, "22" * 32
+
+    keyed = domain.pseudonym(secret, "b1", "user:u1")
+    assert keyed == domain.pseudonym(secret, "b1", "user:u1") and len(keyed) == 32
+    assert keyed != domain.pseudonym(secret, "b2", "user:u1")
+    assert keyed != domain.pseudonym(other, "b1", "user:u1")
+    assert keyed != domain.legacy_pseudonym("b1", "user:u1")
+    assert len(domain.new_budget_secret()) == 64
+    assert domain.new_budget_secret() != domain.new_budget_secret()
+
+
+def test_a_replaced_ballot_keeps_the_pseudonym_it_was_cast_under():
+    budget = voting_budget()
+    legacy = dict(domain.new_ballot(budget, resident("a"), "old", "h1", ["p1"], None))
+
+    again = domain.new_ballot(budget, resident("a"), "keyed", "h1", ["p2"], legacy)
+
+    assert again["voter"] == "old"
+
+
+def test_a_copy_of_the_log_must_run_through_every_published_head():
+    entries, previous = [], None
+    for kind, data in (("rules", {"rules": {"cap": 10}}), ("phase", {"phase": "voting"}),
+                       ("ballot", {"voter": "v1", "project_ids": ["p1"]})):
+        previous = domain.log_entry("b", previous, kind, data, NOW)
+        entries.append(previous)
+    heads = [domain.published_head("voting", entries[1], NOW)]
+
+    assert domain.verify_chain(entries, heads) == (True, [])
+    assert domain.log_head(entries[-1]) == {"entries": 3, "hash": entries[-1]["hash"]}
+    # Rewritten from the first entry on, consistently: the chain holds, the head does not.
+    forged, previous = [], None
+    for entry in entries:
+        data = {"rules": {"cap": 99}} if entry["kind"] == "rules" else entry["data"]
+        previous = domain.log_entry("b", previous, entry["kind"], data, NOW)
+        forged.append(previous)
+    assert domain.verify_chain(forged) == (True, [])
+    assert domain.verify_chain(forged, heads) == (
+        False, ["entry 2: differs from the head published at voting"])
+    assert domain.verify_chain(entries[:1], heads) == (
+        False, ["the head published at voting has 2 entries; the log has 1"])
+    assert not domain.verify_log(forged, [{"voter": "v1", "project_ids": ["p1"]}], heads)[0]
+
+
 # -- initiatives and incidents
 
 

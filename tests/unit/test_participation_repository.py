@@ -120,6 +120,36 @@ def test_a_households_ballot_belongs_to_who_cast_it(repo):
     assert len(repo.log_page(budget["id"])) == 2
 
 
+def test_a_budget_keeps_one_secret_created_with_it_or_on_first_use(repo):
+    budget = domain.new_budget("m1", samples.budget(), ["n1"], "s1")
+    repo.add_budget(budget, domain.log_entry(budget["id"], None, "rules",
+                                             domain.rules_entry_data(budget)), "aa" * 32)
+    older = new_budget(repo)  # stored without one, as budgets were before keyed pseudonyms
+
+    assert repo.budget_secret(budget["id"], "bb" * 32) == "aa" * 32
+    assert repo.budget_secret(older["id"], "cc" * 32) == "cc" * 32
+    assert repo.budget_secret(older["id"], "dd" * 32) == "cc" * 32
+    # Nothing that reads budgets, logs or a person's data carries it.
+    readable = repr([repo.get_budget(budget["id"]), repo.budgets_page("m1"),
+                     repo.log_page(budget["id"]), repo.personal_data("s1")])
+    assert "aa" * 32 not in readable and "cc" * 32 not in readable
+
+
+def test_a_published_head_is_recorded_once_per_phase_and_listed_in_log_order(repo):
+    budget = new_budget(repo)
+    first = repo.publish_log_head(budget["id"], "review")
+    repo.put_ballot(ballot(budget, "a", "user:a", ["p1"]))
+    again = repo.publish_log_head(budget["id"], "review")
+    voting = repo.publish_log_head(budget["id"], "voting")
+
+    log = repo.log_page(budget["id"])
+    assert again == first and (first["entries"], first["hash"]) == (1, log[0]["hash"])
+    assert (voting["entries"], voting["hash"]) == (2, log[1]["hash"])
+    assert repo.log_heads(budget["id"]) == [first, voting]
+    assert repo.last_log_entry(budget["id"]) == log[-1]
+    assert domain.verify_chain(log, repo.log_heads(budget["id"])) == (True, [])
+
+
 def test_a_review_after_the_rules_froze_is_refused(repo):
     budget = new_budget(repo)
     project = domain.new_project(budget, resident("a"), {"title": "Trees", "cost": 100})

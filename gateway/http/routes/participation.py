@@ -226,6 +226,7 @@ def survey_results(ctx, survey_id):
     summary="The responses as CSV (5,000 rows a page; next page's cursor in X-Next-Cursor)",
     query={"cursor": {"type": "string", "maxLength": 512},
            "limit": {"type": "integer", "minimum": 1, "maximum": 5000}},
+    media_types=(CSV_TYPE,),
 )
 def export_survey(ctx, survey_id):
     """One row per response: id, neighbourhood, time, then one column per question (choices
@@ -257,7 +258,8 @@ def get_budget(ctx, budget_id):
                idempotent=True, errors=(409,),
                summary="Propose a project (during the proposals phase)")
 def propose_project(ctx, budget_id):
-    """Its cost may not exceed the budget's cap. Outside the proposals phase: 409."""
+    """Its cost may not exceed the budget's cap. Outside the proposals phase: 409.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.participation.PROPOSE_PROJECT, budget_id=budget_id, project=ctx.body,
                     idempotency_key=ctx.idempotency_key), 201
 
@@ -292,7 +294,8 @@ def budget_results(ctx, budget_id):
 
 
 @api.operation("GET", "/api/v1/budgets/{budget_id}/results.csv", tag=TAG_BUDGETS,
-               roles=RESIDENTS + CITY, errors=(409,), summary="The allocation as CSV")
+               roles=RESIDENTS + CITY, errors=(409,), summary="The allocation as CSV",
+               media_types=(CSV_TYPE,))
 def budget_results_csv(ctx, budget_id):
     results = ctx.call(rpc.participation.BUDGET_RESULTS, budget_id=budget_id)
     columns = ("rank", "id", "title", "cost", "votes", "funded")
@@ -307,7 +310,9 @@ def budget_results_csv(ctx, budget_id):
                summary="The budget's hash-chained log of rule changes and ballots")
 def budget_log(ctx, budget_id):
     """Each entry's `hash` is sha256(previous hash + canonical JSON of the entry without its
-    hash); voters appear under a per-budget pseudonym. Anyone who sees the budget can recount."""
+    hash); voters appear under a per-budget pseudonym keyed with a secret only the service
+    holds (a neighbour who knows your user id cannot find your ballot). Anyone who sees the
+    budget can recount, and check the copy against the published heads (`/log/head`)."""
     return ctx.call(rpc.participation.BUDGET_LOG, budget_id=budget_id,
                     after_seq=ctx.query.get("after_seq", 0), limit=ctx.query.get("limit"))
 
@@ -319,9 +324,30 @@ def budget_log(ctx, budget_id):
                    "head": {"type": ["string", "null"]},
                    "problems": {"type": "array", "items": {"type": "string"}}}})
 def verify_budget_log(ctx, budget_id):
-    """Valid when every hash recomputes and the stored ballots (which the results count) are
-    exactly the last ballot each voter cast according to the log."""
+    """Valid when every hash recomputes, the chain runs through every published head, and the
+    stored ballots (which the results count) are exactly the last ballot each voter cast
+    according to the log."""
     return ctx.call(rpc.participation.VERIFY_BUDGET_LOG, budget_id=budget_id)
+
+
+LOG_HEAD = {"type": "object", "required": ["entries", "hash"], "properties": {
+    "entries": {"type": "integer", "minimum": 0, "description": "entries in the log up to here"},
+    "hash": {"type": "string", "description": "the hash of entry number `entries`"}}}
+
+
+@api.operation("GET", "/api/v1/budgets/{budget_id}/log/head", tag=TAG_BUDGETS,
+               roles=RESIDENTS + CITY, summary="The log's head now and at each phase change",
+               response={"type": "object", "properties": {
+                   "budget_id": ID, "head": LOG_HEAD,
+                   "published": {"type": "array", "items": dict(LOG_HEAD, properties=dict(
+                       LOG_HEAD["properties"], phase={"type": "string"},
+                       published_at=DATE_TIME))}}})
+def budget_log_head(ctx, budget_id):
+    """A head is published (and announced in `budget_phase_changed`) at every phase change.
+    Keep them: a copy of the log is genuine when its chain recomputes and entry `entries` has
+    the published `hash` for every head, so even a store rewritten consistently from the first
+    entry on is caught."""
+    return ctx.call(rpc.participation.BUDGET_LOG_HEAD, budget_id=budget_id)
 
 
 @api.operation("POST", "/api/v1/city/budgets", tag=TAG_BUDGETS, roles=STAFF, status=201,
@@ -389,7 +415,8 @@ INITIATIVE_QUERY = dict(PAGING, status={"enum": ["open", "escalated", "answered"
                                               "maxLength": 200}, "text": TEXT}},
                summary="Propose an initiative to your neighbourhood")
 def propose_initiative(ctx):
-    """Neighbours support it; at the municipality's threshold it escalates to the city."""
+    """Neighbours support it; at the municipality's threshold it escalates to the city.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.participation.PROPOSE_INITIATIVE, initiative=ctx.body,
                     idempotency_key=ctx.idempotency_key), 201
 
