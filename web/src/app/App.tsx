@@ -1,0 +1,66 @@
+import { lazy, Suspense, type ReactNode } from "react";
+import { Navigate, Route, Routes, useLocation, Link } from "react-router";
+import { useI18n } from "../i18n/I18n";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { Layout } from "./Layout";
+import { useSession } from "./Session";
+import { Landing } from "../features/landing/Landing";
+
+// Each area loads when first visited: the landing page ships without the feed's code.
+const Register = lazy(() => import("../features/auth/Register"));
+const Login = lazy(() => import("../features/auth/Login"));
+const FeedPage = lazy(() => import("../features/feed/FeedPage"));
+const NewPost = lazy(() => import("../features/posts/NewPost"));
+const PostPage = lazy(() => import("../features/posts/PostPage"));
+const MePage = lazy(() => import("../features/me/MePage"));
+
+function Loading() {
+  const { t } = useI18n();
+  return (
+    <p className="loading" role="status">
+      {t("app.loading")}
+    </p>
+  );
+}
+
+/** Screens for signed-in residents: wait for the cookie refresh, else go to login and back. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session.status === "restoring") return <Loading />;
+  if (session.status === "anonymous") {
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  }
+  return <>{children}</>;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="panel">
+      <h1>{t("app.notFound.title")}</h1>
+      <Link to="/">{t("app.notFound.back")}</Link>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <Layout>
+      <ErrorBoundary>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Landing />} />
+            <Route path="/register" element={<Register />} />
+            <Route path="/login" element={<Login />} />
+            <Route path="/feed" element={<SignedIn><FeedPage /></SignedIn>} />
+            <Route path="/posts/new" element={<SignedIn><NewPost /></SignedIn>} />
+            <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />
+            <Route path="/me" element={<SignedIn><MePage /></SignedIn>} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
+      </ErrorBoundary>
+    </Layout>
+  );
+}

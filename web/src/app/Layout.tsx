@@ -1,0 +1,60 @@
+import type { ReactNode } from "react";
+import { Link, NavLink, useNavigate } from "react-router";
+import { useI18n } from "../i18n/I18n";
+import { useSession } from "./Session";
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const session = useSession();
+  const navigate = useNavigate();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("app.skip")}
+      </a>
+      <header className="site-header">
+        <Link to="/" className="brand">
+          {t("app.name")}
+        </Link>
+        <nav aria-label={t("nav.main")}>
+          <ul>
+            {session.status === "signed-in" ? (
+              <>
+                <li>
+                  <NavLink to="/feed">{t("nav.feed")}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/me">{t("nav.me")}</NavLink>
+                </li>
+                <li>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={async () => {
+                      await session.signOut();
+                      navigate("/login");
+                    }}
+                  >
+                    {t("nav.logout")}
+                  </button>
+                </li>
+              </>
+            ) : (
+              <>
+                <li>
+                  <NavLink to="/login">{t("nav.login")}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/register">{t("nav.register")}</NavLink>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
