@@ -573,8 +573,8 @@ def present_comment(comment: Comment, reader: Caller, authors, city_names=None):
 # == moderation (issue 5) ========================================================================
 # Before a post or comment is stored the feed asks moderation to screen it (block: refused with
 # the reasons; hold: stored held in the same write; flag: published, queued for moderators).
-# Moderation's events later hold, hide or restore it; a suspension (USER_SUSPENDED) stops its
-# person posting and commenting until its end.
+# Moderation's events later hold, hide or restore it. Whether a person is suspended is
+# moderation's answer too, asked before each write (servicekit/suspension.py).
 
 HELD = "held"
 HIDDEN = "hidden"
@@ -606,10 +606,10 @@ def after_screening(result):
     raise errors.DomainError(errors.UNAVAILABLE, "moderation gave no usable answer")
 
 
-def require_not_suspended(until, now_text):
-    if until and until > now_text:
-        raise errors.DomainError(
-            errors.FORBIDDEN, "you are suspended until %s" % until, {"suspended_until": until})
+def after_edit_screening(current, screened):
+    """The state an edited post is stored in: one held or hidden stays so (only a moderator
+    restores it); otherwise the edit's own screening ("" or HELD)."""
+    return current or screened
 
 
 def translation(post: Post, language):
@@ -631,12 +631,13 @@ def translatable(post: Post):
     """What the translation service needs of a post: its text and the author's declared
     language (which wins over detection)."""
     return {"kind": "post", "id": post.id, "title": post.title, "body": post.body,
-            "language": post.language or None}
+            "language": post.language or None, "author_id": post.author_id}
 
 
 def translatable_comment(comment: Comment):
+    # The author goes along so that translation can forget their words when they are erased.
     return {"kind": "comment", "id": comment.id, "title": "", "body": comment.body,
-            "language": None}
+            "language": None, "author_id": comment.author_id}
 
 
 # -- cursors ------------------------------------------------------------------------------------
@@ -724,7 +725,7 @@ def content_reported(report):
         reporter_id=report["reporter_id"], reason=report["reason"],
         municipality_id=report["municipality_id"], neighbourhood_id=report["neighbourhood_id"],
         reporter_household_id=report["reporter_household_id"], author_id=report["author_id"],
-        post_id=report["post_id"])
+        post_id=report["post_id"], author_role=report.get("author_role") or RESIDENT)
 
 
 # -- identity's events --------------------------------------------------------------------------

@@ -6,7 +6,10 @@ tests/unit/test_translation_repository.py.
 - cache: (text hash, target language) → translated title and body. Keyed by the text, not the
   content id, so an edit can never serve the old text's translation.
 - quotas: (user, UTC day) → machine translations made; taking one is atomic and refused at the
-  limit, so concurrent requests cannot overshoot it."""
+  limit, so concurrent requests cannot overshoot it.
+- cache origins: (text hash, content key) → the content's author. A translation repeats its
+  author's words, so erasing them, or deleting the content, finds every cached translation of
+  what they wrote, earlier versions of an edited post and their comments included."""
 import sqlite3
 
 from pymongo.errors import DuplicateKeyError
@@ -24,6 +27,13 @@ class SqliteTranslations:
             db.execute("""CREATE TABLE IF NOT EXISTS quotas (
                 user_id TEXT NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL,
                 PRIMARY KEY (user_id, day))""")
+            db.execute("""CREATE TABLE IF NOT EXISTS cache_origins (
+                text_hash TEXT NOT NULL, content_key TEXT NOT NULL, author_id TEXT,
+                PRIMARY KEY (text_hash, content_key))""")
+            db.execute("CREATE INDEX IF NOT EXISTS cache_origins_by_author "
+                       "ON cache_origins (author_id)")
+            db.execute("CREATE INDEX IF NOT EXISTS cache_origins_by_content "
+                       "ON cache_origins (content_key)")
 
     def source(self, content_key):
         row = self.store.execute("SELECT text_hash, language FROM sources WHERE content_key = ?",
@@ -44,13 +54,33 @@ class SqliteTranslations:
                                  (text_hash, lang)).fetchone()
         return {"title": row["title"], "body": row["body"]} if row else None
 
-    def put_cached(self, text_hash, lang, title, body, provider):
+    def put_cached(self, text_hash, lang, title, body, provider, content_key=None,
+                   author_id=None):
         # Two readers translating the same text at once both store it: the last one stays.
-        self.store.execute(
-            """INSERT INTO cache (text_hash, lang, title, body, provider) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (text_hash, lang) DO UPDATE SET title = excluded.title,
-               body = excluded.body, provider = excluded.provider""",
-            (text_hash, lang, title, body, provider))
+        with self.store.transaction() as db:
+            db.execute(
+                """INSERT INTO cache (text_hash, lang, title, body, provider)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (text_hash, lang) DO UPDATE SET title = excluded.title,
+                   body = excluded.body, provider = excluded.provider""",
+                (text_hash, lang, title, body, provider))
+            if content_key:
+                db.execute("INSERT OR REPLACE INTO cache_origins (text_hash, content_key, "
+                           "author_id) VALUES (?, ?, ?)", (text_hash, content_key, author_id))
+
+    def _forget_origins(self, column, value):
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM cache WHERE text_hash IN (SELECT text_hash FROM "
+                       "cache_origins WHERE %s = ?)" % column, (value,))
+            db.execute("DELETE FROM cache_origins WHERE %s = ?" % column, (value,))
+
+    def forget_content(self, content_key):
+        """Every cached translation of a content, whichever version of its text."""
+        self._forget_origins("content_key", content_key)
+
+    def forget_author(self, user_id):
+        """Every cached translation of what the person wrote."""
+        self._forget_origins("author_id", user_id)
 
     def take_quota(self, user_id, day, limit):
         """One more machine translation for the user today, unless `limit` is reached."""
@@ -93,8 +123,11 @@ class MongoTranslations:
         self.sources = store.db["sources"]
         self.cache = store.db["cache"]
         self.quotas = store.db["quotas"]
+        self.origins = store.db["cache_origins"]
         self.cache.create_index("text_hash")
         self.quotas.create_index([("user_id", 1), ("day", 1)])
+        self.origins.create_index("author_id")
+        self.origins.create_index("content_key")
 
     def source(self, content_key):
         found = self.sources.find_one({"_id": content_key})
@@ -112,10 +145,28 @@ class MongoTranslations:
         found = self.cache.find_one({"_id": "%s:%s" % (text_hash, lang)})
         return {"title": found["title"], "body": found["body"]} if found else None
 
-    def put_cached(self, text_hash, lang, title, body, provider):
+    def put_cached(self, text_hash, lang, title, body, provider, content_key=None,
+                   author_id=None):
+        if content_key:  # the origin first: a cached text is never without it
+            self.origins.update_one({"_id": "%s\n%s" % (text_hash, content_key)}, {"$set": {
+                "text_hash": text_hash, "content_key": content_key, "author_id": author_id}},
+                upsert=True)
         self.cache.update_one({"_id": "%s:%s" % (text_hash, lang)}, {"$set": {
             "text_hash": text_hash, "lang": lang, "title": title, "body": body,
             "provider": provider}}, upsert=True)
+
+    def _forget_origins(self, field, value):
+        found = list(self.origins.find({field: value}))
+        hashes = sorted({origin["text_hash"] for origin in found})
+        if hashes:
+            self.cache.delete_many({"text_hash": {"$in": hashes}})
+        self.origins.delete_many({"_id": {"$in": [origin["_id"] for origin in found]}})
+
+    def forget_content(self, content_key):
+        self._forget_origins("content_key", content_key)
+
+    def forget_author(self, user_id):
+        self._forget_origins("author_id", user_id)
 
     def take_quota(self, user_id, day, limit):
         if limit <= 0:

@@ -90,7 +90,9 @@ class TranslationService(QuartierService):
             self.translations.give_back_quota(who, day)
             raise DomainError(errors.UNPROCESSABLE, "the translation provider cannot translate "
                               "this text into %s" % lang, {"lang": lang, "source": source})
-        self.translations.put_cached(text_hash, lang, title, body, provider.name)
+        self.translations.put_cached(text_hash, lang, title, body, provider.name,
+                                     content_key=domain.content_key(content),
+                                     author_id=content.get("author_id"))
         return domain.answer(content, lang, source, title, body, machine=True)
 
     # -- detection at creation, from the feed's events
@@ -120,19 +122,24 @@ class TranslationService(QuartierService):
 
     @event_handler(events.POST_DELETED)
     def on_post_deleted(self, payload):
-        """A deleted (or erased) post's language and translations go with it. (Comments have no
-        deletion event: their cached translations stay, keyed by a hash, never by author.)"""
+        """A deleted (or erased) post's language and translations go with it, those of its
+        earlier versions too. (Comments have no deletion event: an erasure finds its author's
+        by the author recorded with each cached translation.)"""
         key = domain.content_key({"kind": "post", "id": payload["post_id"]})
         known = self.translations.source(key)
         if known is not None:
             self.translations.forget_text(known[0])
+        self.translations.forget_content(key)
         self.translations.forget_source(key)
 
     # -- personal data: the daily quota counts
 
     @event_handler(events.USER_ERASED)
     def on_user_erased(self, payload):
+        """Their daily counts, and every cached translation of what they wrote."""
         self.translations.forget_user(payload["user_id"])
+        self.translations.forget_author(payload["user_id"])
+        self.finish_erasure()
 
     @entrypoint
     def export_user(self, caller):

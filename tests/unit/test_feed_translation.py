@@ -56,8 +56,10 @@ def test_the_original_language_is_served_by_the_feed_and_others_asked(feed):
     assert machine == {"machine": True}
     method, kwargs = feed.translation.call.call_args[0][0], feed.translation.call.call_args[1]
     assert method == rpc.translation.TRANSLATE and kwargs["lang"] == "de"
+    # The author goes along so that translation can forget the cached text on erasure.
     assert kwargs["content"] == {"kind": "post", "id": "p1", "title": "Fête",
-                                 "body": "Samedi dans la cour", "language": "fr"}
+                                 "body": "Samedi dans la cour", "language": "fr",
+                                 "author_id": "u1"}
     assert kwargs["caller"]["user_id"] == "u2"
     assert feed.translation.call.call_count == 1
 

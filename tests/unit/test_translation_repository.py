@@ -78,3 +78,25 @@ def test_a_deleted_text_and_an_erased_user_are_forgotten(translations):
     assert translations.cached("h1", "de") is None and translations.cached("h1", "en") is None
     assert translations.cached("h2", "de") == {"title": "Andere", "body": "Text"}
     assert translations.quotas_of("u1") == [] and translations.quota_used("u2", "2026-11-22") == 1
+
+
+def test_an_erased_author_s_texts_and_a_deleted_post_s_versions_leave_the_cache(translations):
+    translations.put_cached("v1", "de", "T", "first version", "libretranslate",
+                            content_key="post:p1", author_id="u1")
+    translations.put_cached("v2", "de", "T", "second version", "libretranslate",
+                            content_key="post:p1", author_id="u1")
+    translations.put_cached("c1", "de", "", "her comment", "libretranslate",
+                            content_key="comment:c1", author_id="u1")
+    translations.put_cached("o1", "de", "", "someone else", "libretranslate",
+                            content_key="comment:c2", author_id="u2")
+    translations.put_cached("a1", "de", "", "announcement", "deepl")  # no origin given
+
+    translations.forget_content("post:p1")
+    assert translations.cached("v1", "de") is None and translations.cached("v2", "de") is None
+    assert translations.cached("c1", "de") is not None
+
+    translations.forget_author("u1")
+    translations.forget_author("u1")  # idempotent
+    assert translations.cached("c1", "de") is None
+    assert translations.cached("o1", "de") == {"title": "", "body": "someone else"}
+    assert translations.cached("a1", "de") is not None
