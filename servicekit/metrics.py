@@ -35,6 +35,17 @@ EVENT_DELIVERIES = Counter(
     ["service", "handler", "outcome"],
 )
 
+# A login refused by a lockout costs no password hash: the refused_* outcomes show an attack
+# being absorbed cheaply (and prove it in tests/security).
+LOGIN_ATTEMPTS = Counter(
+    "quartier_login_attempts_total",
+    "Login attempts by outcome (identity): succeeded or failed (a password was checked), "
+    "refused_account_locked, refused_device_locked or refused_client_locked (refused before any "
+    "password hashing: the account's untrusted clients, the device token or the client address "
+    "had too many failures).",
+    ["outcome"],
+)
+
 # -- business metrics ------------------------------------------------------------------------
 # What a municipality asks about (users, messages and exchanges, participation), counted by the
 # service that owns the fact, when the fact happens (not on an idempotent replay). The only label

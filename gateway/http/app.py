@@ -44,6 +44,9 @@ class GatewaySettings:
     max_body_bytes: int = 64 * 1024
     # gateway.http.revocations.SessionRevocations, or None to trust tokens until they expire.
     revocations: object = None
+    # gateway.http.client_address.TrustedProxies: who resolves the client address for the
+    # per-client limits; None uses the socket address.
+    trusted_proxies: object = None
     # The built web app (web/dist) served at /; None serves none (and keeps the plain API page).
     web_dist: str = None
     # The map tile server the web app's Content-Security-Policy lets images come from.

@@ -11,6 +11,7 @@ from waitress.server import create_server
 from gateway.http import request_log
 from gateway.http.api import api
 from gateway.http.app import GatewaySettings, create_app
+from gateway.http.client_address import parse_trusted_proxies
 from gateway.http.revocations import SessionRevocations
 from servicekit import logs
 from servicekit.config import load_config, var_dir
@@ -46,6 +47,7 @@ def main():
         rpc_timeout=float(config["RPC_TIMEOUT"]),
         health_timeout=float(config["HEALTH_TIMEOUT"]),
         max_body_bytes=int(config["MAX_BODY_BYTES"]),
+        trusted_proxies=parse_trusted_proxies(config.get("TRUSTED_PROXIES")),
         web_dist=os.path.join(REPO_ROOT, config["WEB_DIST"]),
         tile_origin=config["MAP_TILE_ORIGIN"],
     )
@@ -57,6 +59,9 @@ def main():
         # route declares; the app enforces each route's own limit (64 KiB unless declared).
         max_request_body_size=largest_body_limit(settings.max_body_bytes), ident="quartier",
         channel_timeout=30,
+        # waitress drops X-Forwarded-* headers unless it trusts the peer itself; with trusted
+        # proxies configured, gateway.http.client_address reads them instead (it takes CIDRs).
+        clear_untrusted_proxy_headers=settings.trusted_proxies.none,
     )
 
     def shutdown(signum, _frame):

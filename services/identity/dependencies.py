@@ -1,7 +1,8 @@
 """Identity's DependencyProviders: its repositories, password hashing off the event loop, the
-token signing key and the invitation-code secret. All I/O and key loading happens in setup()."""
+token signing key, the invitation-code and device-token secrets and the login limits. All I/O and key loading happens in setup()."""
 import os
 import secrets
+from dataclasses import replace
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
@@ -9,7 +10,7 @@ from nameko.extensions import DependencyProvider
 from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
 from servicekit.tokens import issue_access_token, load_private_key
-from services.identity import passwords
+from services.identity import passwords, throttle
 from services.identity.repositories.api_keys import MongoApiKeys, SqliteApiKeys
 from services.identity.repositories.accounts import MongoAccounts, SqliteAccounts
 from services.identity.repositories.attempts import MongoAttempts, SqliteAttempts
@@ -19,6 +20,7 @@ from services.identity.repositories.sessions import MongoSessions, SqliteSession
 from services.identity.repository import MongoMunicipalities, SqliteMunicipalities
 
 INVITATION_SECRET_FILE = os.path.join("keys", "invitation-hmac.key")
+DEVICE_TOKEN_SECRET_FILE = os.path.join("keys", "device-token-hmac.key")
 
 
 class Municipalities(RepositoryProvider):
@@ -96,14 +98,14 @@ class AccessTokens(DependencyProvider):
         return self.signer
 
 
-def load_invitation_secret(config):
-    """The HMAC key for invitation codes: INVITATION_CODE_SECRET from the environment in
-    production, else 32 random bytes generated once into var/keys/ (mode 0600; O_EXCL so two
-    instances starting together agree on one)."""
-    configured = config.get("INVITATION_CODE_SECRET")
+def load_secret(config, name, filename):
+    """An HMAC key: `name` from the configuration (the environment) in production, else 32
+    random bytes generated once into var/keys/`filename` (mode 0600; O_EXCL so two instances
+    starting together agree on one)."""
+    configured = config.get(name)
     if configured:
         return str(configured).encode("utf-8")
-    path = os.path.join(var_dir(config), INVITATION_SECRET_FILE)
+    path = os.path.join(var_dir(config), filename)
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         try:
@@ -117,9 +119,40 @@ def load_invitation_secret(config):
         return handle.read().strip().encode("ascii")
 
 
+def load_invitation_secret(config):
+    """The HMAC key for invitation codes (QUARTIER_INVITATION_CODE_SECRET or var/keys/)."""
+    return load_secret(config, "INVITATION_CODE_SECRET", INVITATION_SECRET_FILE)
+
+
 class InvitationSecret(DependencyProvider):
     def setup(self):
         self.secret = load_invitation_secret(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self.secret
+
+
+class DeviceTokenSecret(DependencyProvider):
+    """The HMAC key of device tokens (QUARTIER_DEVICE_TOKEN_SECRET or var/keys/): every identity
+    instance must share it, or a token from one is a stranger to the others."""
+
+    def setup(self):
+        self.secret = load_secret(self.container.config, "DEVICE_TOKEN_SECRET",
+                                  DEVICE_TOKEN_SECRET_FILE)
+
+    def get_dependency(self, worker_ctx):
+        return self.secret
+
+
+class LoginLimits(DependencyProvider):
+    """The per-client-address login window, its limit from LOGIN_FAILURES_PER_CLIENT (0: off)."""
+
+    def setup(self):
+        limit = self.container.config.get("LOGIN_FAILURES_PER_CLIENT")
+        limit = throttle.CLIENT_LOGIN_FAILURES.limit if limit in (None, "") else int(limit)
+        if limit < 0:
+            raise ValueError("LOGIN_FAILURES_PER_CLIENT must be 0 (off) or more, not %d" % limit)
+        self.client_window = replace(throttle.CLIENT_LOGIN_FAILURES, limit=limit)
+
+    def get_dependency(self, worker_ctx):
+        return self.client_window

@@ -13,15 +13,16 @@ from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, Servi
 from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
 from services.identity import (
-    accounts, addresses, api_keys, domain, invitations, passwords, sessions,
+    accounts, addresses, api_keys, device_tokens, domain, invitations, passwords, sessions,
+    throttle,
 )
 from services.identity.dependencies import (
-    AccessTokens, Accounts, ApiKeys, Attempts, Households, InvitationSecret, Invitations,
-    Municipalities, PasswordHashing, Sessions,
+    AccessTokens, Accounts, ApiKeys, Attempts, DeviceTokenSecret, Households, InvitationSecret,
+    Invitations, LoginLimits, Municipalities, PasswordHashing, Sessions,
 )
 from services.identity.repositories.households import CONFLICT, UPDATED
 from services.identity.repositories.invitations import DuplicateCode
-from services.identity.throttle import CODE_FAILURES, LOGIN_FAILURES
+from services.identity.throttle import CODE_FAILURES, LOGIN_FAILURES, PASSWORD_CHANGE_FAILURES
 
 LOCATE_TIMEOUT = 20.0
 INVITATIONS_PAGE_MAX = 1000
@@ -39,6 +40,8 @@ class IdentityService(QuartierService):
     hashing = PasswordHashing()
     tokens = AccessTokens()
     invitation_secret = InvitationSecret()
+    device_token_secret = DeviceTokenSecret()
+    client_login_window = LoginLimits()
     keys = ApiKeys()
     idempotency = IdempotencyKeys()
     neighbourhoods = ServiceRpc()
@@ -103,33 +106,62 @@ class IdentityService(QuartierService):
         access_token = self.tokens.access_token(account.caller(), now, record.family_id)
         return sessions.token_response(access_token, refresh_token, account)
 
+    def _with_device_token(self, answer, account, now):
+        """A client that just proved the password gets a new device token for this account."""
+        token, expires_in = device_tokens.issue(self.device_token_secret, account.id, now)
+        return dict(answer, device_token=token, device_token_expires_in=expires_in)
+
+    def _refuse_locked(self, buckets, now):
+        """429 before any password hashing when a bucket the attempt is judged by is full."""
+        for window, key in buckets:
+            failures, oldest = self.attempts.window(key, window.since(now))
+            try:
+                window.refuse_if_exhausted(failures, oldest, now)
+            except errors.DomainError:
+                metrics.LOGIN_ATTEMPTS.labels(window.locked_outcome).inc()
+                raise
+
     @entrypoint
-    def login(self, caller, email, password):
+    def login(self, caller, email, password, device_token=None, client_id=None):
         """Same answer for an unknown e-mail and a wrong password, after the same hashing work.
-        After 10 failures within 15 minutes the account is locked for the rest of the window,
-        whichever gateway the attempts came through."""
+
+        A `device_token` this account's earlier login handed out makes the attempt count against
+        that token only: 10 failures within 15 minutes lock the token, not the account. Without
+        one (or with one not valid for this account), 10 failures within 15 minutes lock the
+        account for every client without a device token, and the client address (`client_id`,
+        from the gateway) has a limit of its own over all accounts. Locked means refused before
+        any hashing, whichever gateway or identity instance the attempts came through."""
         now = time.time()
         email = accounts.normalize_email(email)
         if not email or not isinstance(password, str) or len(password) > passwords.PASSWORD_MAX:
             raise sessions.unauthenticated("wrong e-mail or password")
-        key = LOGIN_FAILURES.key(email)
-        failures, oldest = self.attempts.window(key, LOGIN_FAILURES.since(now))
-        LOGIN_FAILURES.refuse_if_exhausted(failures, oldest, now)
         account = self.accounts.by_email(email)
-        if account is None or not account.active:
+        if account is not None and not account.active:
+            account = None
+        nonce = device_tokens.verified_nonce(self.device_token_secret, device_token,
+                                             account.id if account else None, now)
+        buckets = throttle.login_buckets(email, nonce, client_id, self.client_login_window)
+        self._refuse_locked(buckets, now)
+        if account is None:
             matched = self.hashing.verify_against_nothing(password)
         else:
             matched = self.hashing.verify(account.password_hash, password)
         if not matched:
-            self.attempts.record(key, now)
+            metrics.LOGIN_ATTEMPTS.labels(throttle.FAILED).inc()
+            for _, key in buckets:
+                self.attempts.record(key, now)
             raise sessions.unauthenticated("wrong e-mail or password")
-        self.attempts.clear(key)
+        metrics.LOGIN_ATTEMPTS.labels(throttle.SUCCEEDED).inc()
+        # The bucket this client is judged by starts afresh; the address's stays (an attacker's
+        # own account would otherwise wipe their spraying record).
+        self.attempts.clear(buckets[0][1])
         if passwords.needs_rehash(account.password_hash):
             upgraded = accounts.with_changes(account, {"password_hash": self.hashing.hash(password)})
             if self.accounts.replace(upgraded, account.version):
                 account = upgraded
         refresh_token, record = self._start_session(account, now)
-        return self._tokens(account, refresh_token, record, now)
+        return self._with_device_token(self._tokens(account, refresh_token, record, now),
+                                       account, now)
 
     @entrypoint
     def refresh(self, caller, refresh_token):
@@ -218,7 +250,7 @@ class IdentityService(QuartierService):
         checked first, so a typo in a password costs no try."""
         now = time.time()
         email = accounts.validate_new_account(email, password, display_name, language)
-        key = CODE_FAILURES.key(client_id or "unknown")
+        key = CODE_FAILURES.key(throttle.client_subject(client_id))
         failures, oldest = self.attempts.window(key, CODE_FAILURES.since(now))
         CODE_FAILURES.refuse_if_exhausted(failures, oldest, now)
         code = invitations.normalize_code(invitation_code)
@@ -237,7 +269,8 @@ class IdentityService(QuartierService):
         event, payload = accounts.user_registered(account)
         self.dispatch(event.name, payload)
         refresh_token, record = self._start_session(account, now)
-        return self._tokens(account, refresh_token, record, now)
+        return self._with_device_token(self._tokens(account, refresh_token, record, now),
+                                       account, now)
 
     def _replayed_registration(self, invitation, email, password):
         """The account a retried registration already created (same code, e-mail and password):
@@ -299,13 +332,15 @@ class IdentityService(QuartierService):
 
     @entrypoint
     def change_password(self, caller, current_password, new_password):
-        """Needs the current password (failures count towards the login lockout, so this is no
-        side door for guessing). Every session ends, this one is replaced by a fresh chain."""
+        """Needs the current password; wrong ones are limited like logins (so this is no side door
+        for guessing), in a bucket of the account's own: an attacker locking out untrusted
+        login clients does not keep the owner from changing the password. Every session ends,
+        this one is replaced by a fresh chain."""
         now = time.time()
         account = self._own_account(caller)
-        key = LOGIN_FAILURES.key(account.email)
-        failures, oldest = self.attempts.window(key, LOGIN_FAILURES.since(now))
-        LOGIN_FAILURES.refuse_if_exhausted(failures, oldest, now)
+        key = PASSWORD_CHANGE_FAILURES.key(account.id)
+        failures, oldest = self.attempts.window(key, PASSWORD_CHANGE_FAILURES.since(now))
+        PASSWORD_CHANGE_FAILURES.refuse_if_exhausted(failures, oldest, now)
         if not isinstance(current_password, str) or not self.hashing.verify(
                 account.password_hash, current_password):
             self.attempts.record(key, now)
@@ -339,8 +374,10 @@ class IdentityService(QuartierService):
             tombstone = accounts.erased(account, time.time())
             if not self.accounts.replace(tombstone, account.version):
                 raise errors.conflict("your account changed meanwhile; retry")
-            # Failed-login counters are keyed by the e-mail address: it goes too.
+            # Failed-login counters are keyed by the e-mail address, wrong current passwords by
+            # the account: they go too.
             self.attempts.clear(LOGIN_FAILURES.key(account.email))
+            self.attempts.clear(PASSWORD_CHANGE_FAILURES.key(account.id))
             account = tombstone
         self.sessions.revoke_user(account.id, time.time())
         self.invitations.withdraw_issued_by(account.id)

@@ -61,6 +61,57 @@ def test_a_lockout_answers_429_with_the_services_retry_after(client, fake):
     assert "14 minutes" in response.get_json()["error"]["message"]
 
 
+LOGGED_IN = {"access_token": "a", "refresh_token": "r", "device_token": "qd1.n.1.s",
+             "device_token_expires_in": 7776000}
+
+
+def test_login_passes_the_device_token_and_client_address_and_hands_the_token_back(client, fake):
+    fake.answers[rpc.identity.LOGIN] = LOGGED_IN
+
+    response = client.post("/api/v1/auth/login", environ_base={"REMOTE_ADDR": "192.0.2.7"},
+                           json={"email": "ana@example.org", "password": "x",
+                                 "device_token": "qd1.from-the-body"})
+
+    assert response.status_code == 200
+    assert response.get_json()["device_token"] == "qd1.n.1.s"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("quartier_device=qd1.n.1.s;")
+    for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth/login",
+                      "Max-Age=7776000"):
+        assert attribute in cookie
+    assert fake.calls == [(rpc.identity.LOGIN, {
+        "email": "ana@example.org", "password": "x", "device_token": "qd1.from-the-body",
+        "client_id": "192.0.2.7", "caller": Caller().to_dict()})]
+
+
+def test_a_browser_logs_in_with_its_device_cookie_and_keeps_it_out_of_scripts(client, fake):
+    fake.answers[rpc.identity.LOGIN] = LOGGED_IN
+    client.set_cookie("quartier_device", "qd1.from-the-cookie", path="/api/v1/auth/login")
+
+    response = client.post("/api/v1/auth/login", headers={"X-Quartier-Client": "web"},
+                           json={"email": "ana@example.org", "password": "x"})
+
+    assert response.status_code == 200
+    assert "device_token" not in response.get_json()
+    assert any(c.startswith("quartier_device=qd1.n.1.s;")
+               for c in response.headers.getlist("Set-Cookie"))
+    assert fake.calls[0][1]["device_token"] == "qd1.from-the-cookie"
+
+
+def test_behind_trusted_proxies_the_limits_count_the_forwarded_client(key, fake):
+    from gateway.http.client_address import parse_trusted_proxies
+
+    app = create_app(GatewaySettings(rpc=fake, public_key=key.public_key(),
+                                     trusted_proxies=parse_trusted_proxies("10.0.0.0/8")))
+    fake.answers[rpc.identity.LOGIN] = LOGGED_IN
+
+    app.test_client().post("/api/v1/auth/login", environ_base={"REMOTE_ADDR": "10.42.0.9"},
+                           headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.5"},
+                           json={"email": "ana@example.org", "password": "x"})
+
+    assert fake.calls[0][1]["client_id"] == "203.0.113.5"
+
+
 @pytest.mark.parametrize("field", ["role", "neighbourhood_id", "household_id", "verified"])
 def test_patch_me_naming_a_protected_field_is_refused_before_any_call(client, fake, key, field):
     response = client.patch("/api/v1/me", json={"display_name": "Ana", field: "admin"},

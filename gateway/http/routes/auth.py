@@ -1,10 +1,11 @@
 """Registration with a household's invitation code, login, token refresh and logout. Open routes:
 the caller has no access token yet (or an expired one)."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from contracts import rpc
-from gateway.http import browser_session
+from gateway.http import browser_session, device_cookie
 from gateway.http.api import api
+from gateway.http.client_address import TrustedProxies
 
 TAG = "auth"
 LANGUAGES = ["fr", "de", "en", "pt", "nl", "it", "es", "lb", "pl", "ar", "tr"]
@@ -39,6 +40,14 @@ TOKENS = {
                            "one again ends the session",
         },
         "refresh_expires_in": {"type": "integer"},
+        "device_token": {
+            "type": "string",
+            "description": "login and registration only: proof that this client signed in to "
+                           "this account; send it back as `device_token` in the login body (or "
+                           "keep the `quartier_device` cookie). While the account is locked by "
+                           "failed logins from elsewhere, a login with it still works",
+        },
+        "device_token_expires_in": {"type": "integer"},
         "user": PROFILE,
     },
 }
@@ -48,9 +57,10 @@ EMAIL = {"type": "string", "minLength": 3, "maxLength": 254}
 
 
 def client_id():
-    """Who is trying codes, for the per-client limit: the peer address. Behind a reverse proxy,
-    the server's trusted-proxy settings put the real client there."""
-    return request.remote_addr or "unknown"
+    """Who is trying, for the per-client limits: the client address as resolved through the
+    trusted proxies (GATEWAY_TRUSTED_PROXIES, gateway/http/client_address.py)."""
+    trusted = current_app.config["QUARTIER"].trusted_proxies or TrustedProxies()
+    return trusted.client(request.remote_addr, request.headers.getlist("X-Forwarded-For"))
 
 
 @api.operation(
@@ -74,7 +84,8 @@ def register(ctx):
     """The code places the account in its household and neighbourhood. A used code answers 409,
     an expired or replaced one 422; after 5 failed codes within an hour a client gets 429."""
     tokens = ctx.call(rpc.identity.REGISTER, client_id=client_id(), **ctx.body)
-    return browser_session.tokens_response(tokens, status=201)
+    return device_cookie.hand_out(
+        browser_session.tokens_response(device_cookie.for_body(tokens), status=201), tokens)
 
 
 @api.operation(
@@ -82,16 +93,28 @@ def register(ctx):
     summary="Sign in with e-mail and password",
     body={
         "type": "object",
-        "properties": {"email": EMAIL, "password": PASSWORD},
+        "properties": {
+            "email": EMAIL, "password": PASSWORD,
+            "device_token": {"type": "string", "minLength": 1, "maxLength": 200,
+                             "description": "the device token an earlier login of this account "
+                                            "answered (else the quartier_device cookie counts)"},
+        },
         "required": ["email", "password"],
         "additionalProperties": False,
     },
-    errors=(429,),
+    errors=(401, 429),
 )
 def login(ctx):
     """One answer (401) for an unknown e-mail and a wrong password. After 10 failures within
-    15 minutes the account is locked until the window passes (429 with Retry-After)."""
-    return browser_session.tokens_response(ctx.call(rpc.identity.LOGIN, **ctx.body))
+    15 minutes from clients without a device token of the account, such clients are refused
+    until the window passes (429 with Retry-After, before any password check), while a client
+    with its device token still signs in; 10 failures with one device token lock that token.
+    One client address may fail 100 times (by default) within 15 minutes over all accounts."""
+    tokens = ctx.call(rpc.identity.LOGIN, email=ctx.body["email"],
+                      password=ctx.body["password"],
+                      device_token=device_cookie.presented(ctx.body), client_id=client_id())
+    return device_cookie.hand_out(
+        browser_session.tokens_response(device_cookie.for_body(tokens)), tokens)
 
 
 # The web app sends `{}`: its refresh token is the session cookie, with the X-CSRF-Token header
