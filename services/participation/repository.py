@@ -16,7 +16,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts import errors
-from services.participation import domain
+from services.participation import domain, erasure
 
 LOG_APPEND_ATTEMPTS = 20
 
@@ -499,6 +499,10 @@ class SqliteParticipation:
             for row in db.execute("SELECT id, doc FROM responses WHERE user_id = ?",
                                   (user_id,)).fetchall():
                 doc = dict(json.loads(row["doc"]), user_id=replacement)
+                survey = db.execute("SELECT doc FROM surveys WHERE id = ?",
+                                    (doc["survey_id"],)).fetchone()
+                doc["answers"] = erasure.without_free_text(
+                    json.loads(survey["doc"]) if survey else None, doc["answers"])
                 doc["respondent_key"] = _erased_key(doc["respondent_key"], replacement,
                                                     row["id"])
                 db.execute("UPDATE responses SET user_id = ?, respondent_key = ?, doc = ? "
@@ -506,14 +510,20 @@ class SqliteParticipation:
                                             row["id"]))
             db.execute("UPDATE ballots SET cast_by = ?, doc = json_set(doc, '$.cast_by', ?) "
                        "WHERE cast_by = ?", (replacement, replacement, user_id))
-            for table in ("projects", "initiatives"):
-                db.execute("UPDATE %s SET doc = json_set(doc, '$.proposer_id', ?) "
-                           "WHERE json_extract(doc, '$.proposer_id') = ?" % table,
-                           (replacement, user_id))
+            db.execute("UPDATE projects SET doc = json_set(doc, '$.proposer_id', ?) "
+                       "WHERE json_extract(doc, '$.proposer_id') = ?", (replacement, user_id))
+            for row in db.execute("SELECT id, doc FROM initiatives "
+                                  "WHERE json_extract(doc, '$.proposer_id') = ?",
+                                  (user_id,)).fetchall():
+                db.execute("UPDATE initiatives SET doc = ? WHERE id = ?", (json.dumps(
+                    erasure.withdrawn_initiative(json.loads(row["doc"]), replacement)),
+                    row["id"]))
             db.execute("DELETE FROM supports WHERE user_id = ?", (user_id,))
-            db.execute("UPDATE incidents SET reporter_id = ?, "
-                       "doc = json_set(doc, '$.reporter_id', ?) WHERE reporter_id = ?",
-                       (replacement, replacement, user_id))
+            for row in db.execute("SELECT id, doc FROM incidents WHERE reporter_id = ?",
+                                  (user_id,)).fetchall():
+                db.execute("UPDATE incidents SET reporter_id = ?, doc = ? WHERE id = ?", (
+                    replacement, json.dumps(erasure.withdrawn_incident(
+                        json.loads(row["doc"]), replacement)), row["id"]))
             db.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
 
 
@@ -874,14 +884,17 @@ class MongoParticipation:
 
     def erase_user(self, user_id, replacement):
         for document in self.responses.find({"user_id": user_id}):
+            survey = self.surveys.find_one({"_id": document["survey_id"]})
             self.responses.update_one({"_id": document["_id"]}, {"$set": {
                 "user_id": replacement, "respondent_key": _erased_key(
-                    document["respondent_key"], replacement, document["id"])}})
+                    document["respondent_key"], replacement, document["id"]),
+                "answers": erasure.without_free_text(survey, document["answers"])}})
         self.ballots.update_many({"cast_by": user_id}, {"$set": {"cast_by": replacement}})
-        for collection in (self.projects, self.initiatives):
-            collection.update_many({"proposer_id": user_id},
-                                   {"$set": {"proposer_id": replacement}})
+        self.projects.update_many({"proposer_id": user_id},
+                                  {"$set": {"proposer_id": replacement}})
+        self.initiatives.update_many({"proposer_id": user_id}, {"$set": {
+            "proposer_id": replacement, "title": "", "text": ""}})
         self.supports.delete_many({"user_id": user_id})
-        self.incidents.update_many({"reporter_id": user_id},
-                                   {"$set": {"reporter_id": replacement}})
+        self.incidents.update_many({"reporter_id": user_id}, {"$set": {
+            "reporter_id": replacement, "text": "", "location.description": ""}})
         self.registrations.delete_one({"_id": user_id})

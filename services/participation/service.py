@@ -13,6 +13,7 @@ from servicekit.nameko_extensions import (IdempotencyKeys, QuartierService, Serv
                                           event_handler)
 from servicekit.nameko_extensions import rpc as rpc_entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
+from servicekit.suspension import require_not_suspended
 from services.participation import domain
 from services.participation.dependencies import Participation
 
@@ -45,6 +46,9 @@ class ParticipationService(QuartierService):
 
     store = Participation()
     neighbourhoods = ServiceRpc()
+    # Asked whether a resident is suspended before they publish a project or an initiative
+    # (servicekit/suspension.py); votes, supports, survey answers and incidents stay open to them.
+    moderation = ServiceRpc()
     idempotency = IdempotencyKeys()
     dispatch = EventDispatcher()
 
@@ -332,6 +336,7 @@ class ParticipationService(QuartierService):
 
         def create():
             created = domain.new_project(budget, caller, project)
+            require_not_suspended(self.moderation, caller)
             self.store.add_project(created)
             return domain.project_view(created, caller)
 
@@ -424,11 +429,6 @@ class ParticipationService(QuartierService):
         return {"budget_id": budget["id"], "valid": valid, "entries": len(entries),
                 "head": entries[-1]["hash"] if entries else None, "problems": problems[:100]}
 
-    # -- initiatives -------------------------------------------------------------------------------
-
-    @rpc_entrypoint
-    def set_initiative_threshold(self, caller, threshold):
-        """Staff set how many supports escalate a new initiative to the city."""
     @rpc_entrypoint
     def budget_log_head(self, caller, budget_id):
         """Where the log stands now, and the heads published at each phase change so far (for
@@ -439,6 +439,11 @@ class ParticipationService(QuartierService):
                 "head": domain.log_head(self.store.last_log_entry(budget["id"])),
                 "published": self.store.log_heads(budget["id"])}
 
+    # -- initiatives -------------------------------------------------------------------------------
+
+    @rpc_entrypoint
+    def set_initiative_threshold(self, caller, threshold):
+        """Staff set how many supports escalate a new initiative to the city."""
         caller = Caller.from_dict(caller)
         municipality_id = domain.require_staff(caller)
         settings = dict(self.store.get_settings(municipality_id),
@@ -455,6 +460,7 @@ class ParticipationService(QuartierService):
             threshold = self.store.get_settings(caller.municipality_id).get(
                 "initiative_threshold", domain.DEFAULT_INITIATIVE_THRESHOLD)
             created = domain.new_initiative(caller, initiative, threshold)
+            require_not_suspended(self.moderation, caller)
             self.store.add_initiative(created)
             return domain.initiative_view(created, caller, supported=False)
 
@@ -674,6 +680,7 @@ class ParticipationService(QuartierService):
         """Results, rates and the budget log keep counting what the person did; nothing links
         it to them any more (idempotent: a replay finds nothing left under their id)."""
         self.store.erase_user(payload["user_id"], domain.erased_marker())
+        self.finish_erasure()
 
     # -- GDPR --------------------------------------------------------------------------------------
 

@@ -254,3 +254,27 @@ def test_erasure_unlinks_a_user_but_keeps_what_counts(repo):
     assert domain.verify_log(repo.log_page(budget["id"]), repo.ballots_of(budget["id"]))[0]
     assert repo.get_initiative(other["id"])["supports"] == 1
     assert repo.get_incident(incident["id"])["reporter_id"] == "erased-1"
+
+
+def test_erasure_takes_the_person_s_own_words_and_keeps_what_counts(repo):
+    survey = domain.new_survey("m1", samples.survey(["n1"]), ["n1"], "s1")
+    repo.add_survey(survey)
+    repo.add_response(survey, domain.new_response(survey, resident("a"), samples.answers(
+        mode="bike", why="my daughter's school is on Rue Haute", comment="call me, Anna")))
+    initiative = domain.new_initiative(resident("a"), {"title": "Benches", "text": "Anna's"}, 5)
+    repo.add_initiative(initiative)
+    incident = repo.add_incident(domain.new_incident(resident("a"), {
+        "category": "waste", "text": "Bags in front of my house, number 12",
+        "location": {"latitude": 1, "longitude": 2, "description": "my house"}}))
+
+    repo.erase_user("a", "erased-1")
+    repo.erase_user("a", "erased-2")  # a replay finds nothing left
+
+    [kept] = repo.responses_page(survey["id"])
+    assert kept["answers"] == {k: v for k, v in samples.answers(mode="bike").items()}
+    withdrawn = repo.get_initiative(initiative["id"])
+    assert (withdrawn["title"], withdrawn["text"], withdrawn["proposer_id"]) == (
+        "", "", "erased-1")
+    reported = repo.get_incident(incident["id"])
+    assert (reported["text"], reported["location"]["description"]) == ("", "")
+    assert (reported["category"], reported["location"]["latitude"]) == ("waste", 1)
