@@ -136,3 +136,17 @@ def test_docker_compose_accepts_the_file(tmp_path):
     result = subprocess.run(_compose_cli() + ["--env-file", env, "-f", COMPOSE_FILE, "config",
                                               "--quiet"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_gateway_learns_its_trusted_proxies_from_env_and_identity_its_device_key(compose):
+    """Behind a proxy every client would share one limit: the setting comes from .env, where the
+    example explains it, and must mean something to the gateway."""
+    from gateway.http.client_address import parse_trusted_proxies
+
+    gateway = compose["services"]["gateway"]["environment"]
+    assert gateway["GATEWAY_TRUSTED_PROXIES"] == "${GATEWAY_TRUSTED_PROXIES:-}"
+    example = read("deploy", "compose", ".env.example")
+    (setting,) = re.findall(r"^GATEWAY_TRUSTED_PROXIES=(.*)$", example, re.M)
+    parse_trusted_proxies(setting)
+    identity = compose["services"]["identity"]["environment"]
+    assert identity["QUARTIER_DEVICE_TOKEN_SECRET"].startswith("${QUARTIER_DEVICE_TOKEN_SECRET:?")

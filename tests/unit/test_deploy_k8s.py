@@ -174,3 +174,18 @@ def test_production_builds_with_three_replicas_and_autoscaled_feed_and_gateway()
 def test_base_builds():
     assert {doc["kind"] for doc in built(BASE)} >= {"Namespace", "ConfigMap", "Deployment",
                                                      "Service", "PodDisruptionBudget"}
+
+
+def test_the_gateway_trusts_the_ingress_in_front_of_it_and_identity_shares_a_device_key():
+    """Behind the Ingress every request comes from the controller: without the setting the
+    per-client limits (failed codes, failed logins) would be the whole city's."""
+    from gateway.http.client_address import parse_trusted_proxies
+
+    docs = base_resources()
+    config = by_kind(docs, "ConfigMap")["quartier-config"]["data"]
+    assert parse_trusted_proxies(config["GATEWAY_TRUSTED_PROXIES"]).hops == 1
+    (gateway,) = by_kind(docs, "Deployment")["gateway"]["spec"]["template"]["spec"]["containers"]
+    assert {"configMapRef": {"name": "quartier-config"}} in gateway["envFrom"]
+    (identity,) = by_kind(docs, "Deployment")["identity"]["spec"]["template"]["spec"][
+        "containers"]
+    assert "QUARTIER_DEVICE_TOKEN_SECRET" in {variable["name"] for variable in identity["env"]}
