@@ -9,6 +9,7 @@ from typing import Optional
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, ROLES, Caller
 from contracts.errors import DomainError
+from servicekit import text as normalised
 from services.identity.domain import SUPPORTED_LANGUAGES
 from services.identity.passwords import password_problem
 
@@ -83,16 +84,10 @@ def normalize_email(email):
     return email.strip().lower() if isinstance(email, str) else None
 
 
-def _text_problem(value, maximum, required=True):
-    if not isinstance(value, str):
-        return "must be a string"
-    if required and not value.strip():
-        return "required"
-    if len(value.strip()) > maximum:
-        return "at most %d characters" % maximum
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-        return "must not contain control characters"
-    return None
+def _text_problem(value, maximum, required=True, kind=normalised.NAME):
+    """A display name is shown next to everything its owner writes: no control characters, no
+    bidi override to disguise it, not only invisible characters (servicekit/text.py)."""
+    return normalised.text_problem(value, maximum, required=required, kind=kind)
 
 
 def _language_problem(language):
@@ -173,7 +168,7 @@ def profile_changes(account: Account, requested):
                              details=problems)
     checks = {
         "display_name": lambda v: _text_problem(v, DISPLAY_NAME_MAX),
-        "bio": lambda v: _text_problem(v, BIO_MAX, required=False),
+        "bio": lambda v: _text_problem(v, BIO_MAX, required=False, kind=normalised.TEXT),
         "language": _language_problem,
     }
     for name, value in requested.items():
@@ -195,6 +190,10 @@ def household_changes(account: Account, household):
 
 def with_changes(account: Account, changes):
     return replace(account, version=account.version + 1, **changes)
+
+
+# Who handed out or used an invitation code, once that person is erased.
+ERASED_PERSON = "erased"
 
 
 def erased(account: Account, now):

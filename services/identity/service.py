@@ -8,7 +8,7 @@ from nameko.events import EventDispatcher
 
 from contracts import errors, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
-from servicekit import metrics
+from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, ServiceRpc
 from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
@@ -380,9 +380,12 @@ class IdentityService(QuartierService):
             self.attempts.clear(PASSWORD_CHANGE_FAILURES.key(account.id))
             account = tombstone
         self.sessions.revoke_user(account.id, time.time())
+        self.sessions.forget_user(account.id)
         self.invitations.withdraw_issued_by(account.id)
+        self.invitations.forget_person(account.id, accounts.ERASED_PERSON)
         event, payload = accounts.user_erased(account)
         self.dispatch(event.name, payload)
+        self.finish_erasure()
         return {"erased": True}
 
     # -- address register --------------------------------------------------------------------
@@ -611,19 +614,16 @@ class IdentityService(QuartierService):
     # -- statistics -------------------------------------------------------------------------------
 
     @entrypoint
-    def population_statistics(self, caller, municipality_id=None):
+    def population_statistics(self, caller, municipality_id=None, small_cell=None):
         """Per neighbourhood: households in the address register, households with at least one
         resident account, and resident accounts. Counts only, for the city's accounts and its
-        systems."""
+        systems; households and users under the small-cell threshold (`small_cell`, never under
+        the platform's 10) are null and named in `suppressed`."""
         caller = Caller.from_dict(caller)
         municipality_id = municipality_id or caller.municipality_id
         domain.authorize_statistics(caller, municipality_id)
         self._municipality(caller, municipality_id)
         register = self.households.count_by_neighbourhood(municipality_id)
         residents = self.accounts.residents_by_neighbourhood(municipality_id)
-        return {"municipality_id": municipality_id, "neighbourhoods": {
-            neighbourhood_id: {
-                "register_households": register.get(neighbourhood_id, 0),
-                "households": residents.get(neighbourhood_id, (0, 0))[1],
-                "users": residents.get(neighbourhood_id, (0, 0))[0],
-            } for neighbourhood_id in sorted(set(register) | set(residents))}}
+        return {"municipality_id": municipality_id, "neighbourhoods": domain.population_view(
+            register, residents, disclosure.threshold(small_cell))}

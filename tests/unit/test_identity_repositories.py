@@ -298,3 +298,29 @@ def test_the_active_members_of_a_household_are_listed(account_repo):
 
     assert [a.id for a in account_repo.in_household("m1", "H1")] == [ana.id]
     assert account_repo.in_household("m2", "H1") == []
+
+
+def test_erasure_leaves_no_session_of_the_person_and_codes_that_name_no_one(
+        session_repo, invitation_repo):
+    _, mine = sessions.new_refresh_token("u1", now=100.0)
+    _, theirs = sessions.new_refresh_token("u2", now=100.0)
+    session_repo.add(mine)
+    session_repo.add(theirs)
+    session_repo.revoke_user("u1", at=200.0)
+    session_repo.forget_user("u1")
+    assert session_repo.of_user("u1") == [] and len(session_repo.of_user("u2")) == 1
+
+    _, letter = issue()
+    invitation_repo.add(letter)
+    invitation_repo.use(letter.code_hash, "u1", 10.0)
+    _, handed_out = invitations.issue(SECRET, "m1", "H1", invitations.CO_RESIDENT, "u1", 20.0,
+                                      30)
+    invitation_repo.add(handed_out)
+    invitation_repo.withdraw_issued_by("u1")
+    invitation_repo.forget_person("u1", accounts.ERASED_PERSON)
+    invitation_repo.forget_person("u1", accounts.ERASED_PERSON)  # idempotent
+
+    used = invitation_repo.by_hash(letter.code_hash)
+    withdrawn = invitation_repo.by_hash(handed_out.code_hash)
+    assert (used.status, used.used_by) == (invitations.USED, "erased")
+    assert (withdrawn.status, withdrawn.issued_by) == (invitations.SUPERSEDED, "erased")

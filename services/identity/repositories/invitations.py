@@ -97,6 +97,15 @@ class SqliteInvitations:
             "UPDATE invitations SET status = ? WHERE issued_by = ? AND status = ?",
             (SUPERSEDED, user_id, ACTIVE))
 
+    def forget_person(self, user_id, replacement):
+        """Erasure: the codes stay (a letter's code stays used, the household's history
+        countable) but no longer name who handed them out or used them."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE invitations SET issued_by = ? WHERE issued_by = ?",
+                       (replacement, user_id))
+            db.execute("UPDATE invitations SET used_by = ? WHERE used_by = ?",
+                       (replacement, user_id))
+
 
 class MongoInvitations:
     def __init__(self, store):
@@ -156,3 +165,7 @@ class MongoInvitations:
     def withdraw_issued_by(self, user_id):
         self.collection.update_many({"issued_by": user_id, "status": ACTIVE},
                                     {"$set": {"status": SUPERSEDED}})
+
+    def forget_person(self, user_id, replacement):
+        self.collection.update_many({"issued_by": user_id}, {"$set": {"issued_by": replacement}})
+        self.collection.update_many({"used_by": user_id}, {"$set": {"used_by": replacement}})

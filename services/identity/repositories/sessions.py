@@ -74,6 +74,11 @@ class SqliteSessions:
             connection.execute(
                 "UPDATE refresh_tokens SET status = ? WHERE user_id = ?", (REVOKED, user_id))
 
+    def forget_user(self, user_id):
+        """Erasure, after revoke_user: the person's refresh-token records go (the revoked chain
+        ids, which name no one, stay for the gateway's revocation list)."""
+        self.store.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
+
     def revoked_since(self, since):
         """Ids of the chains that ended after `since`."""
         rows = self.store.execute(
@@ -142,6 +147,9 @@ class MongoSessions:
                 "family_id", {"user_id": user_id, "status": {"$ne": REVOKED}}):
             self._record_revoked(family_id, at)
         self.collection.update_many({"user_id": user_id}, {"$set": {"status": REVOKED}})
+
+    def forget_user(self, user_id):
+        self.collection.delete_many({"user_id": user_id})
 
     def revoked_since(self, since):
         cursor = self.revoked.find({"revoked_at": {"$gt": since}}).sort(
