@@ -280,6 +280,27 @@ def test_a_password_change_needs_the_current_one_and_ends_every_other_session(id
     assert identity.login(caller={}, email="admin@mons.example", password="a brand new phrase")
 
 
+def test_under_attack_the_owner_signs_in_with_their_device_token_and_changes_the_password(
+        identity, city):
+    """Failures from clients without a device token lock those clients out, not the owner's
+    device, and not the owner's password change."""
+    device = identity.login(caller={}, email="admin@mons.example", password=PASSWORD,
+                            client_id="192.0.2.1")["device_token"]
+    for n in range(10):
+        assert error_of(identity.login, caller={}, email="admin@mons.example",
+                        password="guess %d" % n, client_id="203.0.113.%d" % n
+                        ).code == errors.UNAUTHENTICATED
+    assert error_of(identity.login, caller={}, email="admin@mons.example", password=PASSWORD,
+                    client_id="192.0.2.1").code == errors.RATE_LIMITED
+
+    signed_in = identity.login(caller={}, email="admin@mons.example", password=PASSWORD,
+                               device_token=device, client_id="192.0.2.1")
+    assert signed_in["user"]["email"] == "admin@mons.example"
+    assert signed_in["device_token"] != device
+    assert identity.change_password(caller=city["admin"], current_password=PASSWORD,
+                                    new_password="a brand new phrase")
+
+
 def test_ended_sessions_are_listed_for_the_gateways_and_access_tokens_name_them(identity, city):
     first = identity.login(caller={}, email="admin@mons.example", password=PASSWORD)
     second = identity.refresh(caller={}, refresh_token=first["refresh_token"])
