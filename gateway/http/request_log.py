@@ -27,14 +27,29 @@ class FlaskRequestIdFilter(logs.RequestIdFilter):
         return super().request_id()
 
 
+# Path parameters that name a person: logged as the route's placeholder, never as the id, so
+# that the access log (kept beyond any erasure) does not say who blocked whom.
+PERSON_PARAMETERS = frozenset({"user_id"})
+
+
+def logged_path():
+    """The request's path, with any person's id replaced by its placeholder ("{user_id}")."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in PERSON_PARAMETERS and isinstance(value, str) and value:
+            path = path.replace(value, "{%s}" % name)
+    return path
+
+
 def _log_response(sender, response, **_extra):
     started = g.get("started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     route = request.url_rule.rule if request.url_rule else "unmatched"
     level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+    path = logged_path()
     log.log(
-        level, "%s %s %s", request.method, request.path, response.status_code,
-        extra={"method": request.method, "path": request.path, "route": route,
+        level, "%s %s %s", request.method, path, response.status_code,
+        extra={"method": request.method, "path": path, "route": route,
                "status": response.status_code, "duration_ms": duration_ms},
     )
 

@@ -307,6 +307,9 @@ class SqliteChat:
         elsewhere become placeholders without text or author; their blocks (both ways) and
         reports, and the reports of their messages (which copy their text), are deleted."""
         with self.store.transaction() as db:
+            # A group they own most likely bears the name they gave it: the name goes.
+            db.execute("UPDATE chat_conversations SET title = '' WHERE owner_id = ?",
+                       (user_id,))
             ids = [row["conversation_id"] for row in db.execute(
                 "SELECT conversation_id FROM chat_members WHERE user_id = ?", (user_id,))]
             for conversation_id in ids:
@@ -554,6 +557,7 @@ class MongoChat:
         return [self._conversation(d) for d in found]
 
     def erase_user(self, user_id):
+        self.conversations.update_many({"owner_id": user_id}, {"$set": {"title": ""}})
         for conversation in self.conversations_with(user_id):
             self._remove(conversation, user_id)
         # The pair's key names the erased user: drop it (the one who stays keeps the thread).

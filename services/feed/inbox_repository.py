@@ -6,6 +6,7 @@ A notification is unique per (recipient, key), so an event handled twice adds no
 pages newest first on (created_at, id) by a range below the last item seen. An erased person is
 remembered by id only (a tombstone) so a late event cannot start a new inbox for them.
 """
+import hashlib
 import json
 
 import pymongo
@@ -46,8 +47,8 @@ class SqliteInbox:
 
     @staticmethod
     def _erased(db, user_id):
-        return db.execute("SELECT 1 FROM inbox_erased WHERE user_id = ?",
-                          (user_id,)).fetchone() is not None
+        return db.execute("SELECT 1 FROM inbox_erased WHERE user_id IN (?, ?)",
+                          (erased_key(user_id), user_id)).fetchone() is not None
 
     @staticmethod
     def _insert(db, n):
@@ -169,7 +170,14 @@ class SqliteInbox:
             db.execute("DELETE FROM inbox_announcement_reads WHERE user_id = ?", (user_id,))
             db.execute("UPDATE inbox_notifications SET actor_id = '' WHERE actor_id = ?",
                        (user_id,))
-            db.execute("INSERT OR IGNORE INTO inbox_erased (user_id) VALUES (?)", (user_id,))
+            db.execute("INSERT OR IGNORE INTO inbox_erased (user_id) VALUES (?)",
+                       (erased_key(user_id),))
+
+
+def erased_key(user_id):
+    """How the list of erased recipients names one: a digest, so the list itself names no one
+    (it only answers "was this id erased?" to someone who already has the id)."""
+    return "sha256:" + hashlib.sha256(user_id.encode()).hexdigest()
 
 
 class MongoInbox:
@@ -207,7 +215,7 @@ class MongoInbox:
         return document
 
     def _is_erased(self, user_id):
-        return self.erased.find_one({"_id": user_id}) is not None
+        return self.erased.find_one({"_id": {"$in": [erased_key(user_id), user_id]}}) is not None
 
     def add(self, notification):
         if self._is_erased(notification.user_id):
@@ -303,7 +311,7 @@ class MongoInbox:
 
     def erase_user(self, user_id):
         # The tombstone first: an event arriving meanwhile finds it and adds nothing.
-        self.erased.update_one({"_id": user_id}, {"$setOnInsert": {"erased": True}},
+        self.erased.update_one({"_id": erased_key(user_id)}, {"$setOnInsert": {"erased": True}},
                                upsert=True)
         self.notifications.delete_many({"user_id": user_id})
         self.marks.delete_one({"_id": user_id})

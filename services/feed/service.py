@@ -14,11 +14,12 @@ from nameko.events import EventDispatcher
 from contracts import errors, events, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
 from contracts.errors import DomainError
-from servicekit import metrics
+from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import (
     IdempotencyKeys, QuartierService, ServiceRpc, event_handler, rpc as entrypoint,
 )
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
+from servicekit.suspension import require_not_suspended
 from services.feed import chat, domain, inbox
 from services.feed.dependencies import Chat, Inbox, Posts
 
@@ -78,8 +79,8 @@ class FeedService(QuartierService):
     # -- moderation before publication (issue 5): see services/feed/domain.py "moderation"
 
     def _require_not_suspended(self, caller):
-        domain.require_not_suspended(self.posts.suspended_until(caller.user_id),
-                                     domain.timestamp())
+        # Moderation's answer, not a copy kept here (why: servicekit/suspension.py).
+        require_not_suspended(self.moderation, caller)
 
     def _screen(self, caller, kind, content_id, text, language=None, post_id=None):
         """The state to store the content in ("" or "held"); a block is refused (422) with
@@ -135,13 +136,16 @@ class FeedService(QuartierService):
         caller = Caller.from_dict(caller)
         post = self._readable_post(caller, post_id)
         edited = domain.edit_post(caller, post, changes, _now())
-        # An edit is screened like a new post: otherwise "hello" edited into an advert passes.
+        self._require_not_suspended(caller)
+        # An edit is screened like a new post (otherwise "hello" edited into an advert passes),
+        # before anything is stored: a block changes nothing, a hold is stored held in the same
+        # write as the new text, so no reader ever sees it published. A post already held or
+        # hidden stays so whatever the edit.
         held = self._screen(caller, "post", post.id,
                             domain.screening_text(edited.title, edited.body),
                             edited.language or None)
-        stored = self.posts.replace_post(edited)
-        if held and not stored.moderation:
-            stored = self.posts.set_post_moderation(stored.id, held)
+        stored = self.posts.replace_post(replace(edited, moderation=domain.after_edit_screening(
+            post.moderation, held)))
         event, payload = domain.post_updated(stored)
         self.dispatch(event.name, payload)
         return self._present(caller, [stored])[0]
@@ -340,11 +344,13 @@ class FeedService(QuartierService):
             if caller.role != RESIDENT:
                 raise errors.forbidden("reports are for residents")
             kind, content_id, author_id = "post", post.id, post.author_id
+            author_role = post.author_role
             if comment_id is not None:
                 comment = self.posts.get_comment(comment_id)
                 if comment is None or comment.post_id != post.id:
                     raise errors.not_found("comment not found")
                 kind, content_id, author_id = "comment", comment.id, comment.author_id
+                author_role = comment.author_role
             report = {
                 "content_kind": kind, "content_id": content_id, "post_id": post.id,
                 "reporter_id": caller.user_id, "reporter_household_id": caller.household_id or "",
@@ -355,7 +361,8 @@ class FeedService(QuartierService):
             }
             if not self.posts.add_report(report):
                 raise errors.conflict("you already reported this")
-            event, payload = domain.content_reported(report)
+            # The author's role rides on the event only: the stored report stays the reporter's.
+            event, payload = domain.content_reported(dict(report, author_role=author_role))
             self.dispatch(event.name, payload)
             metrics.REPORTS.labels(post.municipality_id).inc()
             return {k: report[k] for k in ("content_kind", "content_id", "post_id", "reason",
@@ -402,14 +409,16 @@ class FeedService(QuartierService):
                 "next_cursor": encode_cursor([last.published_at, last.id]) if more else None}
 
     @entrypoint
-    def statistics(self, caller, municipality_id=None):
+    def statistics(self, caller, municipality_id=None, small_cell=None):
         """Posts, comments and thanks per neighbourhood, posts per category, all three per ISO
-        week: counts only, never text."""
+        week: counts only, never text; counts under the small-cell threshold (`small_cell`,
+        never under the platform's 10) hidden."""
         caller = Caller.from_dict(caller)
         municipality_id = municipality_id or caller.municipality_id
         domain.require_statistics_reader(caller, municipality_id)
         counts = self.posts.statistics(municipality_id, domain.timestamp())
-        return dict(counts, municipality_id=municipality_id)
+        return dict(domain.statistics_view(counts, disclosure.threshold(small_cell)),
+                    municipality_id=municipality_id)
 
     @entrypoint
     def export_user(self, caller):
@@ -450,6 +459,7 @@ class FeedService(QuartierService):
             event, deleted = domain.post_deleted(post)
             self.dispatch(event.name, deleted)
         self.posts.erase_user(user_id)
+        self.finish_erasure()
 
     # == end of posts and feed; chat and notifications sections follow ==========================
 
@@ -508,6 +518,7 @@ class FeedService(QuartierService):
 
         def create():
             kind, others, title = chat.check_new_conversation(caller, conversation)
+            self._require_not_suspended(caller)
             self._require_reachable(caller, others)
             new = chat.new_conversation(caller, kind, others, title, domain.timestamp())
             if kind == chat.DIRECT:
@@ -552,6 +563,7 @@ class FeedService(QuartierService):
         def add():
             conversation = self._member_conversation(caller, conversation_id)
             chat.require_owner(caller, conversation)
+            self._require_not_suspended(caller)
             new = [m for m in chat.check_new_members(member_ids)
                    if m not in conversation.members]
             if not new:
@@ -589,6 +601,7 @@ class FeedService(QuartierService):
             conversation = self._member_conversation(caller, conversation_id)
             now = _now()
             message = chat.new_message(caller, conversation, body, domain.timestamp(now))
+            self._require_not_suspended(caller)
             chat.require_pace(self.chat_store.messages_since(
                 caller.user_id, chat.pace_window_start(now)))
             blockers = [blocker for blocker, blocked in self.chat_store.blocks_between(
@@ -850,7 +863,8 @@ class FeedService(QuartierService):
 
     @event_handler(events.USER_SUSPENDED)
     def notify_user_suspended(self, payload):
-        self.posts.suspend(payload["user_id"], payload["until"])
+        # Only the person is told here: whether they may write is moderation's answer, asked
+        # at each write (servicekit/suspension.py).
         self.inbox_store.add(inbox.suspension(payload, domain.timestamp()))
 
     # -- GDPR for chat and the inbox
@@ -874,3 +888,4 @@ class FeedService(QuartierService):
         longer name them."""
         self.chat_store.erase_user(payload["user_id"])
         self.inbox_store.erase_user(payload["user_id"])
+        self.finish_erasure()

@@ -24,14 +24,13 @@ BATCH = 500
 RPC_TIMEOUT = 900.0
 
 
-def rebuild(helper_store, neighbourhoods, index, batch=BATCH):
-    """Empty the index and index every profile again; returns how many were indexed."""
-    index.clear()
-    indexed, after = 0, ""
+def current_documents(helper_store, neighbourhoods, batch=BATCH):
+    """Every document the index should hold, page by page: {index document, ...} per batch."""
+    after = ""
     while True:
         page = helper_store.profiles_page(after, batch)
         if not page:
-            return indexed
+            return
         after = page[-1].user_id
         documents = []
         for profile in page:
@@ -39,7 +38,22 @@ def rebuild(helper_store, neighbourhoods, index, batch=BATCH):
             if member is not None:  # no membership (erasure under way): not searchable
                 documents.append(index_document(replace_profile(
                     profile, neighbourhood_id=member.neighbourhood_id)))
+        yield documents
+
+
+def rebuild(helper_store, neighbourhoods, index, batch=BATCH):
+    """Empty the index and index every profile again; returns how many were indexed."""
+    index.clear()
+    indexed = 0
+    for documents in current_documents(helper_store, neighbourhoods, batch):
         indexed += index.upsert(documents)
+    return indexed
+
+
+def purge(helper_store, neighbourhoods, index):
+    """After an erasure: removed documents physically gone from the index's files."""
+    index.purge(document for documents in current_documents(helper_store, neighbourhoods)
+                for document in documents)
 
 
 def _offline():

@@ -9,11 +9,12 @@ from contracts import errors, events, services
 from contracts import rpc as methods
 from contracts.caller import SYSTEM_CALLER
 from contracts.caller import ADMIN, RESIDENT, Caller
-from servicekit import metrics
+from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import (
     IdempotencyKeys, QuartierService, ServiceRpc, event_handler, rpc,
 )
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
+from servicekit.suspension import require_not_suspended
 from services.neighbourhood import (
     calendar,
     domain,
@@ -296,6 +297,7 @@ class NeighbourhoodService(QuartierService):
         # them: an event without its organiser cannot take place as announced) and their own
         # answers to other events, which leaves those counts exact.
         self.calendar_store.erase_user(user_id)
+        self.finish_erasure()
 
     # == calendar and organisations map (issue 4) ==================================================
     # The calendar (residents' events, RSVPs) and the map of local organisations (managed by the
@@ -367,6 +369,7 @@ class NeighbourhoodService(QuartierService):
         home = calendar.require_home(caller, home, neighbourhood_id, visible)
 
         def create():
+            require_not_suspended(self.moderation, caller)
             now = datetime.now(timezone.utc)
             if self.calendar_store.count_upcoming_by_organiser(
                     caller.user_id, calendar.utc_key(now)) >= calendar.MAX_UPCOMING_PER_ORGANISER:
@@ -425,6 +428,10 @@ class NeighbourhoodService(QuartierService):
         event = calendar.require_organiser(caller, self._visible_event(caller, event_id))
         calendar.require_open(event)
         updated = calendar.edited_event(event, changes)
+        require_not_suspended(self.moderation, caller)
+        # Screened like a new event, before it is stored: an edit is no side door for what
+        # creation refuses.
+        self._screen_event(caller, updated)
         if updated.point is not None and updated.point != event.point:
             neighbourhood = self.neighbourhoods.get(event.neighbourhood_id)
             calendar.check_point_near(
@@ -623,6 +630,7 @@ class NeighbourhoodService(QuartierService):
         fields = helpers.read_profile(profile)
 
         def put():
+            require_not_suspended(self.moderation, caller)
             existing = self.helper_store.get_profile(caller.user_id)
             stored = self.helper_store.put_profile(
                 helpers.new_profile(member, fields, existing))
@@ -812,23 +820,18 @@ class NeighbourhoodService(QuartierService):
                                     {"callout_id": callout_id, "answer": answer}, record)
 
     @rpc
-    def helper_statistics(self, caller, municipality_id=None):
-        """Helpers and volunteers per neighbourhood and per skill and neighbourhood: counts only,
-        for the city's statistics."""
+    def helper_statistics(self, caller, municipality_id=None, small_cell=None):
+        """Helpers and volunteers per neighbourhood, in all, and per skill: counts only, for the
+        city's statistics, with counts under the small-cell threshold (`small_cell`, never under
+        the platform's 10) null and named in `suppressed`."""
         caller = Caller.from_dict(caller)
         municipality_id = domain.municipality_of(caller, municipality_id)
         if not (caller.is_system or caller.role in domain.CITY_ROLES):
             raise errors.forbidden("statistics are for the city")
-        people = self.helper_store.profile_counts(municipality_id)
-        return {
-            "neighbourhoods": [
-                {"neighbourhood_id": n.id, "name": n.name,
-                 "helpers": people.get(n.id, (0, 0))[0],
-                 "volunteers": people.get(n.id, (0, 0))[1]}
-                for n in self.neighbourhoods.in_municipality(municipality_id)],
-            "skills": [dict(row, skill_label=helpers.skill_label(row["skill"]))
-                       for row in self.helper_store.skill_counts(municipality_id)],
-        }
+        return helpers.helper_statistics_view(
+            [(n.id, n.name) for n in self.neighbourhoods.in_municipality(municipality_id)],
+            self.helper_store.profile_counts(municipality_id),
+            self.helper_store.skill_counts(municipality_id), disclosure.threshold(small_cell))
 
     @rpc
     def helper_index(self, caller, action):
@@ -876,3 +879,5 @@ class NeighbourhoodService(QuartierService):
         the search document."""
         self.helper_store.erase_user(payload["user_id"])
         self.helper_search.remove([payload["user_id"]])
+        reindex.purge(self.helper_store, self.neighbourhoods, self.helper_search)
+        self.finish_erasure()

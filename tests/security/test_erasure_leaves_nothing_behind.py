@@ -288,10 +288,29 @@ def leaks(town):
     return found
 
 
+def index_terms(town):
+    """What the tantivy helper index still holds of Erin: its files keep terms in compressed
+    dictionaries that a byte search cannot see, so it is asked directly (a reader beside the
+    service's writer), deleted-but-not-merged documents included."""
+    import tantivy
+
+    path = os.path.join(town.var_dir, "neighbourhood", "helper-index")
+    index = tantivy.Index.open(path)
+    index.reload()
+    searcher = index.searcher()
+    found = []
+    if searcher.doc_freq("user_id", town.users["erin"]):
+        found.append(("neighbourhood/helper-index", "user id", "a document, maybe deleted"))
+    if searcher.terms_with_prefix("free_text", MARKER[:9]):
+        found.append(("neighbourhood/helper-index", "marker", "terms of her free text"))
+    return found
+
+
 def test_erasure_leaves_nothing_behind(town):
     town.email = ok(call(town, "GET", "/api/v1/me", "erin"))["email"]
     erin_does_everything(town)
     assert leaks(town), "the scan must see Erin's data before the erasure"
+    assert index_terms(town), "the index check must see her helper profile before the erasure"
 
     ok(call(town, "DELETE", "/api/v1/me", "erin"))
 
@@ -301,7 +320,7 @@ def test_erasure_leaves_nothing_behind(town):
     remaining = []
 
     def clean():
-        remaining[:] = leaks(town)
+        remaining[:] = leaks(town) + index_terms(town)
         return not remaining
 
     try:

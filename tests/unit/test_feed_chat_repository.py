@@ -203,6 +203,7 @@ def test_erasure_leaves_placeholders_and_forgets_the_person(chats):
     assert chats.get_message("m2").body == "Hello m2"
     assert chats.get_conversation("d1").member_ids == ["u2"]
     assert chats.get_conversation("g1").owner_id == "u3"
+    assert chats.get_conversation("g1").title == ""  # the name its owner gave it goes too
     assert chats.conversations_with("u1") == [] and chats.messages_by("u1") == []
     assert chats.blocks_between("u3", ["u1"]) == []
     assert chats.reports_of_message("m1") == [] and chats.reports_by("u1") == []

@@ -100,3 +100,14 @@ def test_erasure_empties_the_inbox_unnames_the_person_and_keeps_them_out(box):
     assert not box.add(reply("late", user="u1"))
     assert not box.add_chat_message(chat_note("m9", at(9), user="u1"))
     assert box.notifications_of("u1") == []
+
+
+def test_the_list_of_erased_recipients_names_no_one(box, store):
+    box.erase_user("u1-secret-id")
+    box.erase_user("u1-secret-id")  # idempotent
+    if store.kind == "sqlite":
+        kept = [row[0] for row in store.execute("SELECT user_id FROM inbox_erased")]
+    else:
+        kept = [document["_id"] for document in store.db["inbox_erased"].find()]
+    assert len(kept) == 1 and "secret" not in kept[0]
+    assert not box.add(reply("late", user="u1-secret-id"))

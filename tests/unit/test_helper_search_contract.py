@@ -192,3 +192,20 @@ def test_the_elasticsearch_template_has_an_analyzer_per_language_and_the_catalog
     assert "garde enfants" in babysitting and "baby sitting" in babysitting
     fields = settings["mappings"]["properties"]["skill_texts"]["fields"]
     assert set(fields) == set(LANGUAGES)
+
+
+def test_a_purge_leaves_the_removed_documents_nowhere_in_the_engine(index, tmp_path):
+    stays = index_document(profile("gardener", ["gardening"], "jardin potager"))
+    leaves = index_document(profile("leaver", ["gardening"], "zqsecretword jardin"))
+    index.upsert([stays, leaves])
+    index.remove(["leaver"])
+    index.purge([stays])
+    index.purge([stays])  # idempotent
+
+    assert index.count() == 1
+    assert [h.user_id for h in index.search(SearchQuery([HOME], text="jardin"))] == ["gardener"]
+    if hasattr(index, "index"):  # tantivy: a removed document's terms stay until a merge
+        index.index.reload()
+        searcher = index.index.searcher()
+        assert searcher.doc_freq("user_id", "leaver") == 0
+        assert searcher.terms_with_prefix("free_text", "zqsecret") == []

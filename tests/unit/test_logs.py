@@ -128,6 +128,24 @@ def test_the_gateway_writes_an_access_line_with_the_callers_request_id():
     assert line["duration_ms"] >= 0
 
 
+def test_the_access_line_does_not_name_the_person_a_path_is_about():
+    # The access log outlives an erasure: "who blocked whom" must not be in it.
+    handler = Lines(request_log.FlaskRequestIdFilter)
+    access = logging.getLogger("quartier.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    request_log.log_requests()
+    settings = GatewaySettings(rpc=RecordingRpc(), public_key=Ed25519PrivateKey.generate()
+                               .public_key())
+    try:
+        create_app(settings).test_client().put("/api/v1/me/blocks/" + "ab" * 16)
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(logging.NOTSET)
+    (line,) = handler.lines
+    assert line["path"] == "/api/v1/me/blocks/{user_id}" and "ab" * 16 not in line["message"]
+
+
 # -- RPC client ----------------------------------------------------------------------------------
 
 

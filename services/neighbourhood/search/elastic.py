@@ -127,6 +127,11 @@ class ElasticHelperIndex:
         if actions:
             es_helpers.bulk(self.client, actions, refresh="wait_for", raise_on_error=False)
 
+    def purge(self, documents):
+        """Deleted documents stay in Lucene's segments until a merge: expunge them now.
+        (`documents` is not needed: Elasticsearch can merge away deletions by itself.)"""
+        self.client.indices.forcemerge(index=self.index_name, only_expunge_deletes=True)
+
     def clear(self):
         self.client.delete_by_query(index=self.index_name, query={"match_all": {}},
                                     refresh=True, conflicts="proceed")

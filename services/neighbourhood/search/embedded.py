@@ -107,6 +107,19 @@ class TantivyHelperIndex:
             self._writer.delete_all_documents()
             self._commit()
 
+    def purge(self, documents):
+        """Rewrite the index as exactly `documents` (every one that should stay), in one commit,
+        and delete the old files. tantivy only marks a removed document as deleted: its terms
+        (the words of its free text) and its user id stay in the segment files until a merge,
+        which cannot be forced; an erasure must not wait for one. Searchers see the old index
+        until the commit, then the new one: never a partial one."""
+        with self._lock:
+            self._writer.delete_all_documents()
+            for document in documents:
+                self._writer.add_document(analysed_document(document))
+            self._commit()
+            self._writer.garbage_collect_files()
+
     def count(self):
         return self.index.searcher().num_docs
 

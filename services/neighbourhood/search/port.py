@@ -43,6 +43,11 @@ class HelperIndex(Protocol):
     def clear(self):
         """Remove every document."""
 
+    def purge(self, documents):
+        """Make removals final in the engine's files (an erasure): removed documents, which
+        engines only mark as deleted, are physically gone when this returns. `documents` is an
+        iterable of every document that should stay, for an engine that must rewrite itself."""
+
     def count(self):
         """How many documents the index holds."""
 
