@@ -10,7 +10,8 @@ PROTO_OUT := gateway/grpc/generated
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' 2>/dev/null)
 export AMQP_URI ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: run test venv proto broker prometheus bench clean unit contract integration e2e
+.PHONY: run test venv proto broker prometheus bench clean unit contract integration e2e \
+	web web-deps web-test chromium
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +37,41 @@ broker:
 prometheus:
 	@deploy/local/ensure_prometheus.sh
 
-run: venv proto broker
+# The web app (web/): `npm ci` from the lock file when it changed, `npm run build` when a source
+# changed; the gateway serves web/dist at /. Node.js 20+ (npm) is needed; PLAYWRIGHT_SKIP_BROWSER_
+# DOWNLOAD because the browser tests drive Debian's Chromium, never a downloaded browser.
+WEB_NPM := cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILT := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/public web/api-reference web/scripts -type f 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+
+$(WEB_DEPS): web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ (it brings npm)"; exit 1; }
+	$(WEB_NPM) ci --no-audit --no-fund
+	@touch $@
+
+web-deps: $(WEB_DEPS)
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
+	$(WEB_NPM) run build
+	@touch $@
+
+web: $(WEB_BUILT)
+
+# Debian's Chromium for the browser tests.
+chromium:
+	@deploy/local/ensure_chromium.sh
+
+# Type check, the generated client against the current routes, Vitest, then Playwright against a
+# platform of its own (web/tests/global-setup.ts).
+web-test: venv proto broker web chromium
+	$(WEB_NPM) run typecheck
+	$(WEB_NPM) run api:check
+	$(WEB_NPM) test
+	$(WEB_NPM) run e2e
+
+run: venv proto broker web
 	$(PY) -m deploy.local.run
 
 # Three pytest runs: integration tests run nameko containers in-process and need eventlet's
@@ -45,6 +80,7 @@ test: venv proto broker prometheus
 	$(PY) -m pytest tests/unit tests/contract
 	$(PY) -m pytest tests/integration
 	$(PY) -m pytest tests/e2e tests/security
+	@$(MAKE) --no-print-directory web-test
 
 unit contract: venv proto prometheus
 	$(PY) -m pytest tests/$@
@@ -56,4 +92,4 @@ bench: venv proto broker
 	$(PY) bench/rpc.py
 
 clean:
-	rm -rf $(VENV) $(PROTO_OUT)
+	rm -rf $(VENV) $(PROTO_OUT) web/node_modules web/dist web/test-results

@@ -59,6 +59,7 @@ def print_addresses(platform, credentials_file, credentials):
     urls = platform.urls
     say()
     say("Quartier is running.")
+    say("  web app       %s/" % urls["http"])
     say("  HTTP API      %s/api/v1" % urls["http"])
     say("  OpenAPI       %s" % urls["openapi"])
     say("  API docs      %s" % urls["docs"])

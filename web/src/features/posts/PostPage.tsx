@@ -48,6 +48,8 @@ function Comments({ postId }: { postId: string }) {
   const [error, setError] = useState<string>();
   const comments = useQuery({
     queryKey: ["post", postId, "comments"],
+    // Opening a post shows what neighbours wrote since, not the cached list.
+    staleTime: 0,
     queryFn: async () => unwrap(await api.GET("/api/v1/posts/{post_id}/comments", { params: { path: { post_id: postId }, query: { limit: 100 } } })),
   });
   const send = useMutation({
@@ -132,6 +134,7 @@ export default function PostPage() {
   const [translated, setTranslated] = useState<Translation | null>(null);
   const post = useQuery({
     queryKey: ["post", postId],
+    staleTime: 0,
     queryFn: async () => unwrap(await api.GET("/api/v1/posts/{post_id}", { params: { path: { post_id: postId } } })),
   });
   const translate = useMutation({

@@ -1,0 +1,19 @@
+// What the browser tests know of the platform globalSetup started (platform_for_browser_tests.py).
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+export const PLATFORM_FILE = resolve(import.meta.dirname, "..", "test-results", "platform.json");
+
+export type Account = { email: string; password: string; neighbourhood_id?: string };
+export type Platform = {
+  url: string;
+  municipality_id: string;
+  residents: Account[];
+  invitation_codes: { code: string; neighbourhood_id: string }[];
+  staff: Account;
+  moderator: Account;
+};
+
+export function platform(): Platform {
+  return JSON.parse(readFileSync(PLATFORM_FILE, "utf8")) as Platform;
+}
