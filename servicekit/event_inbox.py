@@ -11,7 +11,8 @@ Two adapters (SQLite, MongoDB) held to the same contract tests.
 Personal data: an event id may name a person ("user_registered:<user id>"), so a processed record
 keeps only a digest of it; a parked event keeps its payload, so `forget_user` deletes the parked
 events that name an erased person (but never a pending `user_erased` itself: that retry is the
-erasure).
+erasure). Erased people are remembered by digest, so that an event about them arriving after
+their erasure (late, or retried) can be followed by the erasure again.
 """
 import hashlib
 import json
@@ -53,6 +54,21 @@ def processed_key(event_id):
     return "processed:" + hashlib.sha256(event_id.encode()).hexdigest()
 
 
+def erased_key(user_id):
+    """How the inbox remembers an erased person: a digest, which answers "was this id erased?"
+    only to someone who already has the id."""
+    return "erased:" + hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def named_ids(payload):
+    """The payload's top-level strings that may be a person's id (user_id, author_id...)."""
+    if not isinstance(payload, dict):
+        return []
+    return sorted({value for name, value in payload.items()
+                   if name not in ("event_id", "schema_version") and isinstance(value, str)
+                   and 0 < len(value) <= 128})
+
+
 class SqliteEventInbox:
     def __init__(self, store):
         self.store = store
@@ -71,6 +87,25 @@ class SqliteEventInbox:
         self.store.execute(
             "CREATE INDEX IF NOT EXISTS event_inbox_due ON event_inbox_parked (dead, retry_at)"
         )
+        self.store.execute(
+            """CREATE TABLE IF NOT EXISTS event_inbox_erased (
+                   person TEXT PRIMARY KEY, erased_at REAL NOT NULL)"""
+        )
+
+    def record_erased(self, user_id, now=None):
+        self.store.execute("INSERT OR IGNORE INTO event_inbox_erased (person, erased_at) "
+                           "VALUES (?, ?)", (erased_key(user_id), now or time.time()))
+
+    def erased_among(self, payload):
+        """The ids in an event's payload that belong to erased people (an event about them
+        that arrived, or was retried, after their erasure)."""
+        candidates = {erased_key(value): value for value in named_ids(payload)}
+        if not candidates:
+            return []
+        rows = self.store.execute(
+            "SELECT person FROM event_inbox_erased WHERE person IN (%s)"
+            % ", ".join("?" * len(candidates)), tuple(candidates)).fetchall()
+        return sorted(candidates[row["person"]] for row in rows)
 
     def is_processed(self, handler, event_id):
         # The plain id too: records written before processed ids were digests.
@@ -170,6 +205,18 @@ class MongoEventInbox:
         self.parked_events.create_index(
             [("dead", pymongo.ASCENDING), ("retry_at", pymongo.ASCENDING)], name="due"
         )
+        self.erased = store.db["event_inbox_erased"]
+
+    def record_erased(self, user_id, now=None):
+        self.erased.update_one({"_id": erased_key(user_id)},
+                               {"$setOnInsert": {"erased_at": now or time.time()}}, upsert=True)
+
+    def erased_among(self, payload):
+        candidates = {erased_key(value): value for value in named_ids(payload)}
+        if not candidates:
+            return []
+        return sorted(candidates[d["_id"]]
+                      for d in self.erased.find({"_id": {"$in": list(candidates)}}))
 
     def is_processed(self, handler, event_id):
         return self.processed.find_one(

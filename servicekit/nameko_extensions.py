@@ -188,6 +188,12 @@ class InboxHandle:
     def forget_user(self, user_id):
         return self.repository.forget_user(user_id)
 
+    def record_erased(self, user_id):
+        return self.repository.record_erased(user_id)
+
+    def erased_among(self, payload):
+        return self.repository.erased_among(payload)
+
     def _count(self, handler, outcome):
         metrics.EVENT_DELIVERIES.labels(self.service_name, handler, outcome).inc()
 
@@ -239,6 +245,21 @@ class InboxHandle:
             else:
                 self.repository.resolve(handler, key)
                 self._count(handler, "retried")
+                erase_again_if_late(service, method, payload)
+
+
+def erase_again_if_late(service, method, payload):
+    """An event naming someone already erased (it arrived, or was retried, after the erasure)
+    may have stored something about them again: run the service's erasure once more. Its
+    handlers are idempotent, so this costs nothing when the event stored nothing."""
+    if getattr(method, "handles_event", None) == events.USER_ERASED.name:
+        return
+    for user_id in service.event_inbox.erased_among(payload):
+        log.info("%s: an event named an erased person; erasing again", service.name)
+        for name in dir(type(service)):
+            handler = getattr(type(service), name, None)
+            if getattr(handler, "handles_event", None) == events.USER_ERASED.name:
+                handler.handle_directly(service, {"user_id": user_id, "municipality_id": None})
 
 
 def event_handler(event, **options):
@@ -250,11 +271,14 @@ def event_handler(event, **options):
     def decorate(method):
         @functools.wraps(method)
         def handle(self, payload):
-            return self.event_inbox.deliver(
+            result = self.event_inbox.deliver(
                 method.__name__, payload, functools.partial(method, self, payload)
             )
+            erase_again_if_late(self, handle, payload)
+            return result
 
         handle.handle_directly = method
+        handle.handles_event = event.name
         return nameko_event_handler(
             event.source, event.name, requeue_on_error=True, **options
         )(handle)
@@ -342,6 +366,7 @@ class QuartierService:
         Each service's own user_erased handlers call `finish_erasure()` as they end too: whichever
         runs last leaves nothing behind."""
         user_id = payload["user_id"]
+        self.event_inbox.record_erased(user_id)
         idempotency_keys = getattr(self, "idempotency", None)
         if idempotency_keys is not None:
             idempotency_keys.forget_user(user_id)

@@ -94,3 +94,18 @@ def test_erasure_forgets_parked_events_naming_the_person_but_not_the_erasure_its
 
     assert sorted(p["event_id"] for p in inbox.parked()) == [
         "user_erased:u1", "user_registered:u2"]
+
+
+def test_an_erased_person_is_recognised_in_a_later_event_by_digest_only(inbox, store):
+    inbox.record_erased("u1")
+    inbox.record_erased("u1")  # idempotent
+
+    assert inbox.erased_among({"event_id": "content_reported:x", "reporter_id": "u1",
+                               "author_id": "u2", "schema_version": 1}) == ["u1"]
+    assert inbox.erased_among({"event_id": "u1", "user_id": "u2"}) == []
+    assert inbox.erased_among("not a payload") == []
+    if store.kind == "sqlite":
+        kept = [r[0] for r in store.execute("SELECT person FROM event_inbox_erased")]
+    else:
+        kept = [d["_id"] for d in store.db["event_inbox_erased"].find()]
+    assert len(kept) == 1 and "u1" not in kept[0]
