@@ -373,7 +373,7 @@ def content_reported(report):
         reporter_id=report["reporter_id"], reason=report["reason"],
         municipality_id=report["municipality_id"], neighbourhood_id=report["neighbourhood_id"],
         reporter_household_id=report["reporter_household_id"], author_id=report["author_id"],
-        post_id="")
+        post_id="", author_role=RESIDENT)  # chat is for residents only
 
 
 def state_after_moderation(event_name):

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
+from servicekit import text as normalised
 
 MESSAGE = "message"
 CLASSIFIED = "classified"
@@ -194,17 +195,13 @@ class Author:
 
 # -- validation ---------------------------------------------------------------------------------
 
+# One-line fields shown as a heading or label: names' rules (no control or bidi characters).
+_LINE_FIELDS = ("title", "animal", "place")
+
+
 def _text(value, name, maximum, problems, required=True):
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems[name] = "required text"
-        return None
-    value = value.strip()
-    if len(value) > maximum:
-        problems[name] = "at most %d characters" % maximum
-        return None
-    return value
+    kind = normalised.NAME if name in _LINE_FIELDS else normalised.TEXT
+    return normalised.check_text(value, name, maximum, problems, required=required, kind=kind)
 
 
 def _category_details(category, given, problems, creating=True):

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from contracts import errors, events
-from contracts.caller import ADMIN, MODERATOR, Caller
+from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, Caller
 from services.moderation import patterns, scoring
 from services.moderation.scoring import ALLOW, BLOCK, FLAG, HOLD, SEVERITY
 
@@ -318,15 +318,32 @@ def reported_case(payload, text, now):
         text=text or "", sources=("reported",), opened_at=now, updated_at=now)
 
 
-def should_auto_hide(case: Case, distinct_households, threshold):
-    return distinct_households >= threshold and case.content_state == VISIBLE \
-        and case.status == OPEN
+# Who writes the municipality's own content (announcements, replies on its posts).
+CITY_AUTHOR_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
+
+
+def is_city_content(report_payload):
+    """Reported content the municipality wrote. Three households must not be able to take an
+    urgent announcement (a boil-water notice, an evacuation) off every resident's feed: such
+    content waits in the queue for a moderator instead."""
+    return report_payload.get("author_role") in CITY_AUTHOR_ROLES
+
+
+def should_auto_hide(case: Case, distinct_households, threshold, city_content=False):
+    return not city_content and distinct_households >= threshold \
+        and case.content_state == VISIBLE and case.status == OPEN
 
 
 def auto_hide_reasons(distinct_households, report_reasons):
     named = ", ".join("%s ×%d" % (k, v) for k, v in sorted(report_reasons.items()))
     return ["hidden pending review after reports from %d different households (%s)"
             % (distinct_households, named)]
+
+
+def city_content_reasons(distinct_households, report_reasons):
+    named = ", ".join("%s ×%d" % (k, v) for k, v in sorted(report_reasons.items()))
+    return ["reported by %d different households (%s); the municipality's own content stays "
+            "visible until a moderator decides" % (distinct_households, named)]
 
 
 def check_threshold(value):

@@ -200,19 +200,24 @@ class ModerationService(QuartierService):
             self.store.add_case(domain.reported_case(payload, self._reported_text(payload), now))
         household = payload.get("reporter_household_id") or "user:" + payload["reporter_id"]
         self.store.add_report(key, household, payload["reporter_id"], payload["reason"], now)
+        city_content = domain.is_city_content(payload)
         for _ in range(CAS_ATTEMPTS):
             case = self.store.get_case(key)
             households, reasons = self.store.report_summary(key)
             threshold = self.store.report_threshold(case.municipality_id)
-            hide = domain.should_auto_hide(case, households, threshold)
+            hide = domain.should_auto_hide(case, households, threshold, city_content)
             sources = case.sources if "reported" in case.sources else case.sources + ("reported",)
             if hide and "auto_hidden" not in sources:
                 sources += ("auto_hidden",)
+            readable = case.reasons
+            if hide:
+                readable = tuple(domain.auto_hide_reasons(households, reasons))
+            elif city_content and households >= threshold and case.status == domain.OPEN:
+                readable = tuple(domain.city_content_reasons(households, reasons))
             changed = replace(
                 case, report_count=households, report_reasons=reasons, sources=sources,
                 content_state=domain.HIDDEN if hide else case.content_state,
-                reasons=tuple(domain.auto_hide_reasons(households, reasons)) if hide
-                else case.reasons, updated_at=max(domain.now_text(), case.updated_at))
+                reasons=readable, updated_at=max(domain.now_text(), case.updated_at))
             if self.store.replace_case(changed, case.updated_at):
                 break
         else:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 from contracts import errors
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
+from servicekit import text as normalised
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
@@ -123,7 +124,10 @@ def _text(value, name, problems, minimum, maximum, required=True):
         problems[name] = ("%d to %d characters" % (minimum, maximum)) if minimum \
             else "at most %d characters of text" % maximum
         return None
-    return value.strip()
+    # Titles and places follow names' rules (no control or bidi characters, not invisible).
+    kind = normalised.NAME if name in ("title", "place") else normalised.TEXT
+    return normalised.check_text(value, name, maximum, problems, minimum=minimum,
+                                 required=required, kind=kind)
 
 
 def read_point(value, name="point", problems=None):

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from contracts import errors
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, RESIDENT
+from servicekit import text as normalised
 
 # The fixed catalogue (id → label). Ids are stable API values; labels are English defaults the
 # apps translate. Kept short on purpose: a map legend with thirty colours helps nobody.
@@ -142,8 +143,9 @@ def read_fields(fields, partial=False):
 
     if wanted("name"):
         name = fields.get("name")
-        if not isinstance(name, str) or not NAME_MIN <= len(name.strip()) <= NAME_MAX:
-            problems["name"] = "%d to %d characters" % (NAME_MIN, NAME_MAX)
+        problem = normalised.text_problem(name, NAME_MAX, minimum=NAME_MIN)
+        if problem:
+            problems["name"] = problem
         else:
             read["name"] = " ".join(name.split())
     if wanted("category"):

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
 from contracts.errors import DomainError
+from servicekit import text as normalised
 
 STAFF_ROLES = (CITY_STAFF, ADMIN)
 # A municipality's own systems (gRPC, by API key) read results, statistics and incidents like its
@@ -76,13 +77,12 @@ def parse_time(value, name):
 def _text(value, name, maximum, required=True):
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise errors.invalid("%s is required" % name, {name: "a non-empty string"})
-    value = value.strip()
-    if len(value) > maximum:
-        raise errors.invalid("%s is too long (at most %d characters)" % (name, maximum),
-                             {name: "at most %d characters" % maximum})
-    return value
+    # Titles and option labels follow names' rules (no control or bidi characters).
+    kind = normalised.NAME if name.endswith(("title", "label")) else normalised.TEXT
+    problem = normalised.text_problem(value, maximum, kind=kind)
+    if problem:
+        raise errors.invalid("%s: %s" % (name, problem), {name: problem})
+    return value.strip()
 
 
 def _translations(value, name, maximum=TEXT_MAX):

@@ -189,6 +189,21 @@ def test_auto_hide_needs_the_threshold_of_households_on_visible_open_content():
     assert not domain.should_auto_hide(held_case(), 5, 3)
 
 
+@pytest.mark.parametrize("role", ["city_staff", "admin", "moderator", "municipal_system"])
+def test_the_municipalitys_own_content_is_never_hidden_by_reports(role):
+    payload = {"content_kind": "post", "content_id": "p9", "municipality_id": "A",
+               "author_id": "s1", "author_role": role}
+    case = domain.reported_case(payload, "", "t")
+    assert domain.is_city_content(payload)
+    assert not domain.should_auto_hide(case, 50, 3, domain.is_city_content(payload))
+    assert "stays visible" in domain.city_content_reasons(3, {"offensive": 3})[0]
+
+
+def test_a_report_without_the_author_role_counts_as_a_residents():
+    # events dispatched before the field existed
+    assert not domain.is_city_content({"content_kind": "post", "author_id": "u1"})
+
+
 def test_the_author_sees_the_outcome_not_who_decided():
     decided, _, _ = domain.decide(MOD_A, held_case(), {"decision": "remove", "reason": "ad"}, NOW)
     view = domain.present_case(decided, AUTHOR)

@@ -19,8 +19,10 @@ REASONS = {"type": "array", "items": {"type": "string"},
 
 RULE_FIELDS = {
     "kind": {"type": "string", "enum": ["word", "regex"],
-             "description": "word: whole words, case and accents ignored; regex: a Python "
-                            "regular expression (nested quantifiers refused)"},
+             "description": "word: whole words, case, accents, invisible characters and "
+                            "look-alike letters ignored; regex: an RE2 regular expression "
+                            "(linear time: no backreferences or lookarounds), case-insensitive, "
+                            "on the text with accents and invisible characters removed"},
     "pattern": {"type": "string", "minLength": 1, "maxLength": 200},
     "action": {"type": "string", "enum": ["block", "hold", "flag"],
                "description": "block: refused at creation with the reason; hold: stored, "
@@ -159,7 +161,9 @@ def list_rules(ctx):
     response=RULE, errors=(403, 409), idempotent=True,
 )
 def create_rule(ctx):
-    """At most 500 rules per municipality (409)."""
+    """At most 500 rules per municipality, 30 of them patterns (409). A pattern RE2 cannot
+    compile (backreferences, lookarounds) or too large once compiled is 400 `invalid` with the
+    reason under details.pattern."""
     return ctx.call(rpc.moderation.CREATE_RULE, rule=ctx.body,
                     idempotency_key=ctx.idempotency_key)
 
