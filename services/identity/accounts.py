@@ -10,7 +10,6 @@ from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, ROLES, Caller
 from contracts.errors import DomainError
 from servicekit import text as normalised
-from servicekit import text as normalised
 from services.identity.domain import SUPPORTED_LANGUAGES
 from services.identity.passwords import password_problem
 
