@@ -76,7 +76,8 @@ run: venv proto broker web
 
 # Three pytest runs: integration tests run nameko containers in-process and need eventlet's
 # monkey patching, which the gateway, gRPC and end-to-end tests must not have (see pytest.ini).
-test: venv proto broker prometheus
+# web: the security tests check the app shell the gateway serves from web/dist.
+test: venv proto broker prometheus web
 	$(PY) -m pytest tests/unit tests/contract
 	$(PY) -m pytest tests/integration
 	$(PY) -m pytest tests/e2e tests/security
@@ -85,7 +86,7 @@ test: venv proto broker prometheus
 unit contract: venv proto prometheus
 	$(PY) -m pytest tests/$@
 
-integration e2e security: venv proto broker prometheus
+integration e2e security: venv proto broker prometheus web
 	$(PY) -m pytest tests/$@
 
 bench: venv proto broker
