@@ -175,6 +175,9 @@ class moderation:
     APPEAL = RpcMethod(services.MODERATION, "appeal")
     DECIDE_APPEAL = RpcMethod(services.MODERATION, "decide_appeal")
     AUDIT_LOG = RpcMethod(services.MODERATION, "audit_log")
+    # {user_id, suspended_until}: the services ask it (as the system) before a write a suspended
+    # person may not make; moderation's cases are the one record of suspensions.
+    SUSPENSION = RpcMethod(services.MODERATION, "suspension")
     EXPORT_USER = RpcMethod(services.MODERATION, "export_user")
 
 

@@ -75,8 +75,9 @@ class SqlitePosts:
                 user_id TEXT PRIMARY KEY, municipality_id TEXT NOT NULL,
                 neighbourhood_id TEXT NOT NULL, role TEXT NOT NULL,
                 display_name TEXT NOT NULL)""")
-            # moderation's suspensions (issue 5), projected from USER_SUSPENDED
-            self._suspensions_table(db)
+            # Suspensions are asked of moderation now (servicekit/suspension.py): the copy the
+            # feed once projected from USER_SUSPENDED goes, with the user ids it held.
+            db.execute("DROP TABLE IF EXISTS suspensions")
 
     # -- posts
 
@@ -145,9 +146,14 @@ class SqlitePosts:
         return {row["id"]: self._post(row) for row in rows}
 
     def replace_post(self, post):
-        """Store an edited post's text and details (counters and sharing are kept as they are)."""
-        self.store.execute("UPDATE posts SET document = ? WHERE id = ?",
-                           (self._document(post), post.id))
+        """Store an edited post's text, details and moderation state (counters and sharing are
+        kept as they are). An edit stored held leaves the feed's audience index in this same
+        transaction: at no moment is its new text on anyone's feed."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE posts SET document = ? WHERE id = ?",
+                       (self._document(post), post.id))
+            if post.moderation:
+                db.execute("DELETE FROM post_audience WHERE post_id = ?", (post.id,))
         return self.get_post(post.id)
 
     def set_shared(self, post_id, shared):
@@ -431,12 +437,7 @@ class SqlitePosts:
             bump(weeks, row["week"], "posts", row["n"])
         return {"neighbourhoods": neighbourhoods, "categories": categories, "weeks": weeks}
 
-    # -- moderation (issue 5): held and hidden content, suspensions
-
-    @staticmethod
-    def _suspensions_table(db):
-        db.execute("""CREATE TABLE IF NOT EXISTS suspensions (
-            user_id TEXT PRIMARY KEY, until TEXT NOT NULL)""")
+    # -- moderation (issue 5): held and hidden content
 
     def set_post_moderation(self, post_id, state):
         """Hold, hide ("held", "hidden") or restore ("") a post. Held or hidden it has no rows
@@ -470,18 +471,6 @@ class SqlitePosts:
                        (json.dumps(document, separators=(",", ":")), comment_id))
         return Comment.from_dict(document)
 
-    def suspend(self, user_id, until):
-        """The suspensions projection (from USER_SUSPENDED): the latest word wins, a lift on
-        appeal is a suspension ending now."""
-        with self.store.transaction() as db:
-            db.execute("""INSERT INTO suspensions (user_id, until) VALUES (?, ?)
-                          ON CONFLICT (user_id) DO UPDATE SET until = excluded.until""",
-                       (user_id, until))
-
-    def suspended_until(self, user_id):
-        row = self.store.execute("SELECT until FROM suspensions WHERE user_id = ?",
-                                 (user_id,)).fetchone()
-        return row["until"] if row else None
 
 
 class MongoPosts:
@@ -497,6 +486,9 @@ class MongoPosts:
         self.reports = db["reports"]
         self.authors_ = db["authors"]
         self.municipalities = db["municipalities"]
+        # Suspensions are asked of moderation now (servicekit/suspension.py): the copy the feed
+        # once projected from USER_SUSPENDED goes, with the user ids it held.
+        db.drop_collection("suspensions")
         self.posts.create_index(
             [("neighbourhood_ids", pymongo.ASCENDING), ("published_at", pymongo.DESCENDING),
              ("_id", pymongo.DESCENDING)], name="feed")
@@ -781,7 +773,7 @@ class MongoPosts:
         return {"neighbourhoods": neighbourhoods, "categories": categories, "weeks": weeks}
 
 
-    # -- moderation (issue 5): held and hidden content, suspensions
+    # -- moderation (issue 5): held and hidden content
 
     def set_post_moderation(self, post_id, state):
         """Hold, hide or restore: the feed's query leaves out posts with a moderation state."""
@@ -792,10 +784,3 @@ class MongoPosts:
         self.comments.update_one({"_id": comment_id}, {"$set": {"moderation": state}})
         return self.get_comment(comment_id)
 
-    def suspend(self, user_id, until):
-        self.posts.database["suspensions"].replace_one(
-            {"_id": user_id}, {"until": until}, upsert=True)
-
-    def suspended_until(self, user_id):
-        found = self.posts.database["suspensions"].find_one({"_id": user_id})
-        return found["until"] if found else None
