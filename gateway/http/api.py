@@ -44,6 +44,8 @@ class Operation:
     max_body_bytes: Optional[int] = None
     # Accepts an `Idempotency-Key` header: a retried request gets the first response.
     idempotent: bool = False
+    # What the success answer may be served as (a CSV export, GeoJSON); JSON unless declared.
+    media_types: tuple = ("application/json",)
 
     @property
     def operation_id(self):
@@ -125,14 +127,14 @@ class Api:
 
     def operation(self, method, path, *, summary, tag, auth=True, roles=(), query=None,
                   required_query=(), body=None, status=200, response=None, errors=(),
-                  max_body_bytes=None, idempotent=False):
+                  max_body_bytes=None, idempotent=False, media_types=("application/json",)):
         def register(handler):
             self.operations.append(Operation(
                 method=method.upper(), path=path, handler=handler, summary=summary, tag=tag,
                 auth=auth, roles=frozenset(roles), query=query or {},
                 required_query=tuple(required_query), body=body, status=status,
                 response=response, errors=tuple(errors), max_body_bytes=max_body_bytes,
-                idempotent=idempotent,
+                idempotent=idempotent, media_types=tuple(media_types),
             ))
             return handler
         return register

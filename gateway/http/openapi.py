@@ -39,6 +39,13 @@ def _error_ref(status):
     }
 
 
+def _success_schema(operation, media_type):
+    # JSON answers (GeoJSON too) have the declared schema; a CSV export is text.
+    if media_type.endswith("json"):
+        return operation.response or {"type": "object"}
+    return {"type": "string"}
+
+
 def _operation_document(operation):
     statuses = set(_COMMON_STATUSES) | set(operation.errors)
     if operation.auth:
@@ -47,12 +54,14 @@ def _operation_document(operation):
         statuses.add(403)
     if operation.body:
         statuses.add(413)
-    if operation.path_params:
+    # An id in the path, or one a query filters by, may name nothing the caller can see.
+    if operation.path_params or any(name.endswith("_id") for name in operation.query):
         statuses.add(404)
     responses = {
         str(operation.status): {
             "description": "Success",
-            "content": {"application/json": {"schema": operation.response or {"type": "object"}}},
+            "content": {media_type: {"schema": _success_schema(operation, media_type)}
+                        for media_type in operation.media_types},
         }
     }
     responses.update({str(status): _error_ref(status) for status in sorted(statuses)})
@@ -97,12 +106,35 @@ def _operation_document(operation):
     return document
 
 
+def _links(created, operations):
+    """OpenAPI links from an operation creating an object (201 under a collection path) to the
+    operations on that object (`<collection>/{id}...`): the new object's `id` fills their path
+    parameter. Clients and stateful testers (schemathesis) follow them from one call to the next."""
+    links = {}
+    prefix = created.path + "/{"
+    for operation in operations:
+        if not operation.path.startswith(prefix):
+            continue
+        params = operation.path_params
+        # Exactly one parameter more than the creating path: the new object's id.
+        if params[:-1] != created.path_params or len(params) != len(created.path_params) + 1:
+            continue
+        parameters = {name: "$request.path.%s" % name for name in created.path_params}
+        parameters[params[-1]] = "$response.body#/id"
+        links[operation.operation_id] = {"operationId": operation.operation_id,
+                                         "parameters": parameters}
+    return links
+
+
 def build_document(operations, server_url=None):
     paths = {}
     for operation in sorted(operations, key=lambda op: (op.path, op.method)):
-        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation_document(
-            operation
-        )
+        document = _operation_document(operation)
+        if operation.method == "POST" and operation.status == 201:
+            links = _links(operation, operations)
+            if links:
+                document["responses"][str(operation.status)]["links"] = links
+        paths.setdefault(operation.path, {})[operation.method.lower()] = document
     document = {
         "openapi": "3.1.0",
         "info": {

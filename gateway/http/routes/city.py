@@ -105,6 +105,7 @@ def _csv_safe(value):
         "skipped": {"type": "integer"},
         "unknown_household_ids": {"type": "array", "items": {"type": "string"}},
         "next_cursor": {"type": ["string", "null"]}}},
+    media_types=("application/json", "text/csv"),
 )
 def issue_invitations(ctx):
     """`household_ids`: new codes for those households, their older codes stop working (lost

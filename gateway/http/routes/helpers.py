@@ -123,7 +123,7 @@ def search_helpers(ctx):
     "GET", "/api/v1/me/helper-profile", tag=TAG, roles=(RESIDENT,),
     summary="Your helper profile",
     query={"language": {"type": "string", "enum": SKILL_LANGUAGES}},
-    response=PROFILE, errors=(403,),
+    response=PROFILE, errors=(403, 404),
 )
 def get_helper_profile(ctx):
     return ctx.call(rpc.neighbourhood.GET_HELPER_PROFILE, language=ctx.query.get("language"))

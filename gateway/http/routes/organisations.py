@@ -76,6 +76,7 @@ def organisation_categories(ctx):
     "GET", "/api/v1/neighbourhoods/{neighbourhood_id}/organisations", tag=TAG,
     summary="A neighbourhood's organisations as GeoJSON",
     query=dict(PAGING, category=CATEGORY), response=FEATURE_COLLECTION,
+    media_types=(GEOJSON_MEDIA_TYPE,),
 )
 def list_organisations(ctx, neighbourhood_id):
     """Points with name, category, address and optional website and phone, by name (up to 100
