@@ -11,7 +11,10 @@ It joins counts owned by four services, asked concurrently:
 Counts only: no title, body, comment or answer text of anyone ever enters the result (survey and
 budget titles are left out too; their results are a call away).
 
-Each service authorizes the caller itself; this module only joins.
+Each service authorizes the caller itself and hides its own small cells (servicekit.disclosure,
+under the municipality's threshold, which participation keeps and this module passes on): a
+hidden figure is null and named in the `suppressed` list beside it. This module only joins, and
+derives nothing from a hidden figure (an adoption rate over hidden households is hidden too).
 """
 from contracts import rpc
 
@@ -21,42 +24,70 @@ ACTIVITY_FIELDS = ("posts", "comments", "reactions")
 def city_statistics(call_async, municipality_id):
     """`call_async(method, **kwargs)` starts an RPC for the caller and returns something with
     `.result()` (RpcClient.call_async with caller, timeout and request id bound)."""
+    limit = call_async(rpc.participation.STATISTICS_SETTINGS,
+                       municipality_id=municipality_id).result()["small_cell_threshold"]
+    counted = dict(municipality_id=municipality_id, small_cell=limit)
     pending = {
-        "population": call_async(rpc.identity.POPULATION_STATISTICS,
-                                 municipality_id=municipality_id),
+        "population": call_async(rpc.identity.POPULATION_STATISTICS, **counted),
         "neighbourhoods": call_async(rpc.neighbourhood.LIST_NEIGHBOURHOODS,
                                      municipality_id=municipality_id),
-        "feed": call_async(rpc.feed.STATISTICS, municipality_id=municipality_id),
-        "participation": call_async(rpc.participation.PARTICIPATION_STATS,
-                                    municipality_id=municipality_id),
-        "helpers": call_async(rpc.neighbourhood.HELPER_STATISTICS,
-                              municipality_id=municipality_id),
+        "feed": call_async(rpc.feed.STATISTICS, **counted),
+        "participation": call_async(rpc.participation.PARTICIPATION_STATS, **counted),
+        "helpers": call_async(rpc.neighbourhood.HELPER_STATISTICS, **counted),
     }
     answers = {name: call.result() for name, call in pending.items()}
-    return aggregate(municipality_id, **answers)
+    return dict(aggregate(municipality_id, **answers), small_cell_threshold=limit)
+
+
+def _count(value):
+    return None if value is None else int(value)
 
 
 def _activity(counts):
     counts = counts or {}
-    return {field: int(counts.get(field) or 0) for field in ACTIVITY_FIELDS}
+    activity = {field: _count(counts.get(field, 0)) for field in ACTIVITY_FIELDS}
+    activity["suppressed"] = [f for f in counts.get("suppressed") or () if f in ACTIVITY_FIELDS]
+    return activity
 
 
 def _cell(cell):
     return {"neighbourhood_id": cell["neighbourhood_id"],
-            "registered_households": int(cell.get("registered_households") or 0),
+            "registered_households": _count(cell.get("registered_households")),
             "participating_households": cell.get("participating_households"),
             "rate": cell.get("rate"),
             "suppressed": bool(cell.get("suppressed"))}
 
 
 def _skills(rows):
-    totals = {}
-    for row in rows or []:
-        counts = totals.setdefault(row["skill"], [0, 0])
-        counts[0] += int(row.get("helpers") or 0)
-        counts[1] += int(row.get("volunteers") or 0)
-    return [{"skill": skill, "helpers": h, "volunteers": v}
-            for skill, (h, v) in sorted(totals.items())]
+    return [{"skill": row["skill"], "helpers": _count(row.get("helpers")),
+             "volunteers": _count(row.get("volunteers")),
+             "suppressed": list(row.get("suppressed") or ())}
+            for row in sorted(rows or [], key=lambda r: r["skill"])]
+
+
+def _neighbourhood_row(neighbourhood, figures, activity, helping):
+    register = int(figures.get("register_households") or 0)
+    households = _count(figures.get("households", 0))
+    suppressed = list(figures.get("suppressed") or ())
+    if households is None:
+        adoption = None
+        suppressed.append("adoption_rate")
+    else:
+        adoption = round(households / register, 4) if register else 0.0
+    suppressed += [f for f in helping.get("suppressed") or () if f not in suppressed]
+    return {
+        "neighbourhood_id": neighbourhood["id"],
+        "name": neighbourhood.get("name") or "",
+        "state": neighbourhood.get("state") or "",
+        "register_households": register,
+        "households": households,
+        "users": _count(figures.get("users", 0)),
+        "adoption_rate": adoption,
+        "activity": _activity(activity),
+        "helpers": _count(helping.get("helpers", 0)),
+        "volunteers": _count(helping.get("volunteers", 0)),
+        "suppressed": suppressed,
+    }
 
 
 def aggregate(municipality_id, population, neighbourhoods, feed, participation, helpers):
@@ -64,33 +95,21 @@ def aggregate(municipality_id, population, neighbourhoods, feed, participation, 
     people = population.get("neighbourhoods") or {}
     activity = feed.get("neighbourhoods") or {}
     helping = {row["neighbourhood_id"]: row for row in helpers.get("neighbourhoods") or []}
-    rows = []
-    for neighbourhood in neighbourhoods.get("items") or []:
-        figures = people.get(neighbourhood["id"]) or {}
-        register = int(figures.get("register_households") or 0)
-        households = int(figures.get("households") or 0)
-        rows.append({
-            "neighbourhood_id": neighbourhood["id"],
-            "name": neighbourhood.get("name") or "",
-            "state": neighbourhood.get("state") or "",
-            "register_households": register,
-            "households": households,
-            "users": int(figures.get("users") or 0),
-            "adoption_rate": round(households / register, 4) if register else 0.0,
-            "activity": _activity(activity.get(neighbourhood["id"])),
-            "helpers": int((helping.get(neighbourhood["id"]) or {}).get("helpers") or 0),
-            "volunteers": int((helping.get(neighbourhood["id"]) or {}).get("volunteers") or 0),
-        })
+    rows = [_neighbourhood_row(n, people.get(n["id"]) or {}, activity.get(n["id"]),
+                               helping.get(n["id"]) or {})
+            for n in neighbourhoods.get("items") or []]
     weeks = feed.get("weeks") or {}
     return {
         "municipality_id": municipality_id,
         "neighbourhoods": rows,
         "weeks": [{"week": week, "activity": _activity(weeks[week])} for week in sorted(weeks)],
-        "posts_by_category": {category: int(n) for category, n in
+        "posts_by_category": {category: _count(n) for category, n in
                               sorted((feed.get("categories") or {}).items())},
+        "categories_suppressed": sorted(feed.get("categories_suppressed") or ()),
         "helpers_available": True,
-        "helpers": sum(int(row.get("helpers") or 0) for row in helping.values()),
-        "volunteers": sum(int(row.get("volunteers") or 0) for row in helping.values()),
+        "helpers": _count(helpers.get("helpers", 0)),
+        "volunteers": _count(helpers.get("volunteers", 0)),
+        "suppressed": list(helpers.get("suppressed") or ()),
         "helper_skills": _skills(helpers.get("skills")),
         "surveys": [{"survey_id": s["survey_id"], "status": s.get("status") or "",
                      "neighbourhoods": [_cell(c) for c in s.get("neighbourhoods") or []]}

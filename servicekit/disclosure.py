@@ -35,9 +35,11 @@ def is_small(value, limit=DEFAULT_THRESHOLD):
     return value is not None and 0 < value < limit
 
 
-def hidden_cells(cells, limit=DEFAULT_THRESHOLD):
-    """The keys to hide in one row `{key: count}` (primary and complementary suppression)."""
+def hidden_cells(cells, limit=DEFAULT_THRESHOLD, also=()):
+    """The keys to hide in one row `{key: count}` (primary and complementary suppression);
+    `also`: keys hidden anyway (e.g. because another figure of theirs is)."""
     hidden = {key for key, value in cells.items() if is_small(value, limit)}
+    hidden.update(key for key in also if key in cells)
     if len(hidden) == 1:
         others = sorted((value, str(key), key) for key, value in cells.items()
                         if key not in hidden)

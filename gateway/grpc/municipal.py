@@ -169,6 +169,9 @@ class MunicipalServicer(municipal_pb2_grpc.MunicipalServicer):
         caller = self._caller(context, request.municipality_id)
         figures = city_stats.city_statistics(self._call_async(context, caller),
                                              caller.municipality_id)
+        # A proto map has no null: a hidden category is left out (and listed as suppressed).
+        figures = dict(figures, posts_by_category={
+            k: v for k, v in figures["posts_by_category"].items() if v is not None})
         return json_format.ParseDict(figures, municipal_pb2.NeighbourhoodStats())
 
     @maps_domain_errors

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
+from servicekit import disclosure
 from servicekit import text as normalised
 
 MESSAGE = "message"
@@ -749,6 +750,27 @@ def require_statistics_reader(caller: Caller, municipality_id):
         return
     if caller.role not in CITY_ROLES or caller.municipality_id != municipality_id:
         raise errors.forbidden("statistics are for the municipality's staff")
+
+
+ACTIVITY_FIELDS = ("posts", "comments", "reactions")
+
+
+def statistics_view(counts, limit):
+    """The counts with every figure under the small-cell threshold hidden (null, and named in
+    the neighbourhood's or week's `suppressed`, or in `categories_suppressed`), each figure
+    protected across neighbourhoods, across weeks and across categories so that none comes back
+    by subtraction from a total (servicekit.disclosure)."""
+    view = {"neighbourhoods": {k: dict(v) for k, v in counts["neighbourhoods"].items()},
+            "weeks": {k: dict(v) for k, v in counts["weeks"].items()}}
+    for table in (view["neighbourhoods"], view["weeks"]):
+        for field_name in ACTIVITY_FIELDS:
+            cells = {key: figures.get(field_name) or 0 for key, figures in table.items()}
+            for key in disclosure.hidden_cells(cells, limit):
+                disclosure.hide(table[key], field_name)
+    categories, hidden, _ = disclosure.suppress_row(dict(counts["categories"]), limit)
+    view["categories"] = categories
+    view["categories_suppressed"] = sorted(hidden)
+    return view
 
 
 def export(posts, comments, reactions, reports):

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, Caller
+from servicekit import disclosure
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 NAME_MAX = 120
@@ -117,3 +118,20 @@ def authorize_statistics(caller: Caller, municipality_id):
     if caller.role not in STATISTICS_ROLES or not caller.municipality_id \
             or caller.municipality_id != municipality_id:
         raise errors.forbidden("statistics are for the municipality's staff")
+
+
+def population_view(register, residents, limit=disclosure.DEFAULT_THRESHOLD):
+    """Per neighbourhood: register households, households with an account and resident accounts,
+    with households and users under the small-cell threshold hidden (servicekit.disclosure; a
+    hidden household count hides its users, which would bound it). The register is the
+    municipality's own list of addresses and stays visible."""
+    rows = [{"id": neighbourhood_id,
+             "register_households": register.get(neighbourhood_id, 0),
+             "households": residents.get(neighbourhood_id, (0, 0))[1],
+             "users": residents.get(neighbourhood_id, (0, 0))[0]}
+            for neighbourhood_id in sorted(set(register) | set(residents))]
+    hidden = disclosure.suppress_column(rows, "households", limit)
+    for row in rows:
+        if row["id"] in hidden:
+            disclosure.hide(row, "users")
+    return {row.pop("id"): row for row in rows}

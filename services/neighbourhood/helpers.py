@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, RESIDENT
+from servicekit import disclosure
 from servicekit import text as normalised
 from services.neighbourhood.skill_catalogue import LANGUAGES, SKILLS, SKILLS_BY_ID
 
@@ -467,3 +468,38 @@ def read_answer(answer):
 
 def replace_profile(profile, **changes):
     return replace(profile, **changes)
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+def helper_statistics_view(neighbourhoods, people, skill_rows, limit):
+    """Helpers and volunteers per neighbourhood, for the whole municipality, and per skill
+    (municipality-wide), with every count under the small-cell threshold hidden and no hidden
+    count recoverable from a total (servicekit.disclosure): `neighbourhoods` [(id, name)],
+    `people` {neighbourhood id: (helpers, volunteers)}, `skill_rows` per neighbourhood and
+    skill as the store counts them."""
+    rows = [{"neighbourhood_id": n_id, "name": name, "helpers": people.get(n_id, (0, 0))[0],
+             "volunteers": people.get(n_id, (0, 0))[1]} for n_id, name in neighbourhoods]
+    totals = {}
+    for field_name in ("helpers", "volunteers"):
+        cells = {row["neighbourhood_id"]: row[field_name] for row in rows}
+        _, hidden, total = disclosure.suppress_row(cells, limit, sum(cells.values()))
+        for row in rows:
+            if row["neighbourhood_id"] in hidden:
+                disclosure.hide(row, field_name)
+        totals[field_name] = total
+    by_skill = {}
+    for row in skill_rows:
+        counts = by_skill.setdefault(row["skill"], [0, 0])
+        counts[0] += int(row.get("helpers") or 0)
+        counts[1] += int(row.get("volunteers") or 0)
+    # A helper may list several skills, so skills do not add up to a total; still, each
+    # figure is protected across skills as if it did.
+    skills = [{"skill": skill, "skill_label": skill_label(skill), "helpers": h, "volunteers": v}
+              for skill, (h, v) in sorted(by_skill.items())]
+    for field_name in ("helpers", "volunteers"):
+        disclosure.suppress_column(skills, field_name, limit, key="skill")
+    return {"neighbourhoods": rows, "helpers": totals["helpers"],
+            "volunteers": totals["volunteers"],
+            "suppressed": [f for f in ("helpers", "volunteers") if totals[f] is None],
+            "skills": skills}

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from contracts import errors, events
 from contracts.caller import ADMIN, CITY_STAFF, MODERATOR, MUNICIPAL_SYSTEM, RESIDENT, Caller
 from contracts.errors import DomainError
+from servicekit import disclosure
 from servicekit import text as normalised
 
 STAFF_ROLES = (CITY_STAFF, ADMIN)
@@ -36,9 +37,9 @@ STAFF_ROLES = (CITY_STAFF, ADMIN)
 CITY_ROLES = (CITY_STAFF, MODERATOR, ADMIN, MUNICIPAL_SYSTEM)
 INCIDENT_HANDLER_ROLES = STAFF_ROLES + (MUNICIPAL_SYSTEM,)
 
-# Participation figures of fewer households than this are not shown (statistical disclosure
-# control: a rate over 3 households could single out who answered).
-SMALL_CELL = 10
+# Figures of fewer households than this are not shown (statistical disclosure control: a rate
+# over 3 households could single out who answered); a municipality may set a higher threshold.
+SMALL_CELL = disclosure.DEFAULT_THRESHOLD
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
@@ -128,6 +129,19 @@ def require_staff(caller: Caller, municipality_id=None):
     return caller.municipality_id
 
 
+def require_admin(caller: Caller):
+    """The municipality an admin of it acts in."""
+    if caller.role != ADMIN or not caller.municipality_id:
+        raise errors.forbidden("administrators only")
+    return caller.municipality_id
+
+
+def small_cell_threshold(value):
+    """A municipality's threshold: at least the platform's (a laxer one would undo it)."""
+    return _integer(value, "small_cell_threshold", disclosure.DEFAULT_THRESHOLD,
+                    disclosure.MAX_THRESHOLD)
+
+
 def require_incident_handler(caller: Caller):
     """The municipality whose incidents a staff member or a municipal system moves on."""
     if caller.role not in INCIDENT_HANDLER_ROLES or not caller.municipality_id:
@@ -158,17 +172,29 @@ def is_staff_of(caller: Caller, municipality_id):
     return caller.role in STAFF_ROLES and caller.municipality_id == municipality_id
 
 
-def participation_cell(neighbourhood_id, registered, participating):
-    """One neighbourhood's participation: households taking part / registered households, with
-    both figures hidden (rate null, suppressed true) when either is under SMALL_CELL."""
-    suppressed = registered < SMALL_CELL or participating < SMALL_CELL
-    return {
-        "neighbourhood_id": neighbourhood_id,
-        "registered_households": registered,
-        "participating_households": None if suppressed else participating,
-        "rate": None if suppressed else round(participating / registered, 4),
-        "suppressed": suppressed,
-    }
+def participation_cells(counts, limit=SMALL_CELL):
+    """Participation per neighbourhood from [(neighbourhood id, registered households,
+    participating households)]: the count of participating households and the rate are null
+    (suppressed true) when either figure is under the threshold, a registered count under it is
+    null too, and neither column ever hides exactly one cell (servicekit.disclosure), so no
+    hidden figure comes back by subtraction from a survey's or budget's total."""
+    registered = {n: r for n, r, _ in counts}
+    participating = {n: p for n, _, p in counts}
+    hidden_registered = disclosure.hidden_cells(registered, limit)
+    below = {n for n, r, p in counts if r < limit or p < limit}
+    hidden = disclosure.hidden_cells(participating, limit, below | hidden_registered)
+    return [{
+        "neighbourhood_id": n,
+        "registered_households": None if n in hidden_registered else r,
+        "participating_households": None if n in hidden else p,
+        "rate": None if n in hidden or n in hidden_registered or not r else round(p / r, 4),
+        "suppressed": n in hidden or n in hidden_registered,
+    } for n, r, p in counts]
+
+
+def participation_cell(neighbourhood_id, registered, participating, limit=SMALL_CELL):
+    """One neighbourhood's participation on its own (see participation_cells)."""
+    return participation_cells([(neighbourhood_id, registered, participating)], limit)[0]
 
 
 # -- surveys -----------------------------------------------------------------------------------
@@ -547,7 +573,10 @@ class SurveyTally:
                 for row, column in value.items():
                     counts[row][column] += 1
 
-    def results(self, registered_households):
+    def results(self, registered_households, limit=SMALL_CELL):
+        """Totals per question and option, and participation per target neighbourhood, with
+        every count under the small-cell threshold hidden (null, named in `suppressed`) and
+        never a lone hidden cell in a question's counts (see `protect_counts`)."""
         questions = []
         for q in questions_of(self.survey):
             entry = {"question_id": q["id"], "type": q["type"], "text": q["text"],
@@ -555,37 +584,71 @@ class SurveyTally:
             counts = self.counts.get(q["id"])
             if q["type"] in (SINGLE, MULTIPLE):
                 entry["options"] = [{"id": o, "count": n} for o, n in counts.items()]
+                protect_counts(entry["options"], "count", limit)
             elif q["type"] == SCALE:
                 total = sum(int(v) * n for v, n in counts.items())
                 entry["values"] = [{"value": int(v), "count": n} for v, n in counts.items()]
                 entry["mean"] = round(total / entry["answered"], 2) if entry["answered"] else None
+                # With a count hidden, the mean is a second equation that solves the hidden ones.
+                if protect_counts(entry["values"], "count", limit):
+                    disclosure.hide(entry, "mean")
             elif q["type"] == RANKING:
                 entry["options"] = [dict(id=o, **c) for o, c in counts.items()]
+                hidden = protect_counts(entry["options"], "ranked", limit)
+                protect_counts(entry["options"], "first", limit, also=hidden)
+                protect_counts(entry["options"], "points", limit, also=hidden)
             elif q["type"] == MATRIX:
                 entry["rows"] = [{"id": r, "columns": [{"id": c, "count": n}
                                                        for c, n in cols.items()]}
                                  for r, cols in counts.items()]
+                for row in entry["rows"]:
+                    protect_counts(row["columns"], "count", limit)
+            if disclosure.is_small(entry["answered"], limit):
+                disclosure.hide(entry, "answered")
             questions.append(entry)
-        return {
+        results = {
             "survey_id": self.survey["id"],
             "responses": self.responses,
             "questions": questions,
-            "participation": [
-                participation_cell(n, registered_households.get(n, 0),
-                                   len(self.households.get(n, ())))
-                for n in self.survey["neighbourhood_ids"]
-            ],
+            "participation": participation_cells(
+                [(n, registered_households.get(n, 0), len(self.households.get(n, ())))
+                 for n in self.survey["neighbourhood_ids"]], limit),
         }
+        if disclosure.is_small(self.responses, limit):
+            disclosure.hide(results, "responses")
+        return results
+
+    def small_neighbourhoods(self, limit=SMALL_CELL):
+        """Target neighbourhoods whose responding households are too few to be named in an
+        export row (with a second one when only one would be: the rest would name it)."""
+        return disclosure.hidden_cells(
+            {n: len(self.households.get(n, ())) for n in self.survey["neighbourhood_ids"]},
+            limit)
+
+
+def protect_counts(entries, field, limit, also=()):
+    """Hide `field` of the entries (options, values, matrix columns) under the threshold and
+    never exactly one of them: the question's `answered` would give a lone one back. Returns
+    the positions hidden."""
+    hidden = disclosure.hidden_cells({i: e[field] for i, e in enumerate(entries)}, limit, also)
+    for position in hidden:
+        disclosure.hide(entries[position], field)
+    return hidden
 
 
 def export_columns(survey):
-    return ["response_id", "neighbourhood_id", "submitted_at"] + [
+    return ["response_id", "neighbourhood_id", "submitted_on"] + [
         q["id"] for q in questions_of(survey)]
 
 
-def export_row(survey, response):
-    """A response as CSV cells: choices joined by ';', rankings by '>', matrix as row=column."""
-    row = [response["id"], response["neighbourhood_id"], response["submitted_at"]]
+def export_row(survey, response, small_neighbourhoods=()):
+    """A response as CSV cells: choices joined by ';', rankings by '>', matrix as row=column.
+    The day only (UTC), never the time: with the neighbourhood, the minute a response arrived
+    could tell whose it is. The neighbourhood is left empty where few households answered
+    (`small_neighbourhoods`, see SurveyTally.small_neighbourhoods)."""
+    neighbourhood = response["neighbourhood_id"]
+    row = [response["id"], "" if neighbourhood in small_neighbourhoods else neighbourhood,
+           response["submitted_at"][:10]]
     for q in questions_of(survey):
         value = response["answers"].get(q["id"])
         if value is None:

@@ -8,7 +8,7 @@ from nameko.timer import timer
 
 from contracts import errors, events, rpc, services
 from contracts.caller import RESIDENT, SYSTEM_CALLER, Caller
-from servicekit import metrics
+from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import (IdempotencyKeys, QuartierService, ServiceRpc,
                                           event_handler)
 from servicekit.nameko_extensions import rpc as rpc_entrypoint
@@ -175,15 +175,23 @@ class ParticipationService(QuartierService):
             raise errors.not_found("survey not found")
         return survey
 
+    def _small_cell(self, municipality_id, given=None):
+        """The municipality's small-cell threshold (its setting, or a stricter one asked for;
+        never under the platform's)."""
+        setting = self.store.get_settings(municipality_id).get("small_cell_threshold")
+        return disclosure.threshold(max(setting or 0, given if isinstance(given, int) else 0))
+
     @rpc_entrypoint
     def survey_results(self, caller, survey_id):
         """Totals per question and option, and participation per target neighbourhood
-        (responding households / registered households; cells under 10 suppressed)."""
+        (responding households / registered households), counts under the municipality's
+        small-cell threshold suppressed."""
         caller = Caller.from_dict(caller)
         survey = self._own_survey(caller, survey_id)
         registered = self.store.registered_households(survey["municipality_id"])
-        return dict(self._tally(survey).results(registered),
-                    status=domain.survey_status(survey))
+        return dict(self._tally(survey).results(
+            registered, self._small_cell(survey["municipality_id"])),
+            status=domain.survey_status(survey))
 
     @rpc_entrypoint
     def export_survey(self, caller, survey_id, cursor=None, limit=None):
@@ -194,8 +202,10 @@ class ParticipationService(QuartierService):
         after = _position(cursor, 1)
         page = self.store.responses_page(survey["id"], after and after[0], limit + 1)
         page, next_cursor = _page(page, limit, lambda r: [r["id"]])
+        small = self._tally(survey).small_neighbourhoods(
+            self._small_cell(survey["municipality_id"]))
         return {"columns": domain.export_columns(survey),
-                "rows": [domain.export_row(survey, r) for r in page],
+                "rows": [domain.export_row(survey, r, small) for r in page],
                 "next_cursor": next_cursor}
 
     # -- participatory budgets ---------------------------------------------------------------------
@@ -628,16 +638,35 @@ class ParticipationService(QuartierService):
     # -- statistics --------------------------------------------------------------------------------
 
     @rpc_entrypoint
-    def participation_stats(self, caller, municipality_id=None):
-        """Participation per neighbourhood of every survey and budget of the municipality
-        (newest 100 of each): households taking part / registered households, cells under 10
-        suppressed."""
+    def statistics_settings(self, caller, municipality_id=None):
+        """The municipality's small-cell threshold: every statistic and export of the city
+        hides counts under it (the city's other statistics RPCs are told it)."""
         caller = Caller.from_dict(caller)
         municipality_id = domain.require_city_reader(caller, municipality_id)
+        return {"small_cell_threshold": self._small_cell(municipality_id)}
+
+    @rpc_entrypoint
+    def set_statistics_settings(self, caller, small_cell_threshold):
+        """Admins make the threshold stricter than the platform's 10 (never laxer)."""
+        caller = Caller.from_dict(caller)
+        municipality_id = domain.require_admin(caller)
+        settings = dict(self.store.get_settings(municipality_id),
+                        small_cell_threshold=domain.small_cell_threshold(small_cell_threshold))
+        self.store.set_settings(municipality_id, settings)
+        return {"small_cell_threshold": settings["small_cell_threshold"]}
+
+    @rpc_entrypoint
+    def participation_stats(self, caller, municipality_id=None, small_cell=None):
+        """Participation per neighbourhood of every survey and budget of the municipality
+        (newest 100 of each): households taking part / registered households, counts under the
+        small-cell threshold suppressed."""
+        caller = Caller.from_dict(caller)
+        municipality_id = domain.require_city_reader(caller, municipality_id)
+        limit = self._small_cell(municipality_id, small_cell)
         registered = self.store.registered_households(municipality_id)
         surveys = []
         for survey in self.store.surveys_page(municipality_id, None, None, 100):
-            results = self._tally(survey).results(registered)
+            results = self._tally(survey).results(registered, limit)
             surveys.append({"survey_id": survey["id"], "title": survey["title"],
                             "status": domain.survey_status(survey),
                             "neighbourhoods": results["participation"]})
@@ -650,10 +679,10 @@ class ParticipationService(QuartierService):
             areas = [budget["neighbourhood_id"]] if budget["neighbourhood_id"] \
                 else sorted(registered)
             budgets.append({"budget_id": budget["id"], "title": budget["title"],
-                            "phase": domain.phase_of(budget), "neighbourhoods": [
-                                domain.participation_cell(n, registered.get(n, 0),
-                                                          len(households.get(n, ())))
-                                for n in areas]})
+                            "phase": domain.phase_of(budget),
+                            "neighbourhoods": domain.participation_cells(
+                                [(n, registered.get(n, 0), len(households.get(n, ())))
+                                 for n in areas], limit)})
         return {"surveys": surveys, "budgets": budgets}
 
     # -- events ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from contracts import errors, events, services
 from contracts.caller import CITY_STAFF, RESIDENT, SYSTEM_CALLER, Caller
+from services.moderation.service import ModerationService
 from services.neighbourhood.service import NeighbourhoodService
 from services.participation.service import ParticipationService
 from tests import neighbourhood_grid as grid
@@ -49,6 +50,8 @@ def listener(start_service):
 
 @pytest.fixture
 def containers(start_service, listener):
+    # Asked whether a resident is suspended before they propose a project or an initiative.
+    start_service(ModerationService)
     return start_service(NeighbourhoodService), start_service(ParticipationService)
 
 
@@ -115,11 +118,23 @@ def test_a_survey_counts_households_against_registrations_and_suppresses_small_c
     assert domain_error_code(again) == errors.CONFLICT
     assert domain_error_code(hidden) == errors.NOT_FOUND
     assert results["responses"] == 14
+    # The small cell is hidden, and the large one with it: 14 responses minus home's 11 would
+    # give the small one back.
     assert {c["neighbourhood_id"]: (c["rate"], c["suppressed"])
-            for c in results["participation"]} == {home: (round(11 / 12, 4), False),
-                                                   small: (None, True)}
+            for c in results["participation"]} == {home: (None, True), small: (None, True)}
     stats = participation.participation_stats(caller=STAFF)
     assert stats["surveys"][0]["neighbourhoods"] == results["participation"]
+    # An admin makes the threshold stricter; staff cannot, and nobody can make it laxer.
+    admin = Caller.from_dict(STAFF).to_dict()
+    admin["role"] = "admin"
+    assert error_of(participation.set_statistics_settings, caller=STAFF,
+                    small_cell_threshold=20) is not None
+    assert domain_error_code(error_of(participation.set_statistics_settings, caller=admin,
+                                      small_cell_threshold=5)) == errors.INVALID
+    participation.set_statistics_settings(caller=admin, small_cell_threshold=15)
+    assert participation.statistics_settings(caller=STAFF) == {"small_cell_threshold": 15}
+    stricter = participation.survey_results(caller=STAFF, survey_id=survey["id"])
+    assert stricter["responses"] is None and stricter["questions"][0]["answered"] is None
 
 
 def test_a_ballot_altered_in_the_store_fails_the_log_verification(

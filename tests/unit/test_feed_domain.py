@@ -169,3 +169,24 @@ def test_sharing_a_post_does_not_share_the_comments_under_it():
     assert raised.value.code == errors.FORBIDDEN
     domain.require_comment_reader(STAFF, news)
     domain.require_comment_reader(PAUL, shared)
+
+
+def test_statistics_hide_small_counts_and_a_second_cell_beside_a_lone_one():
+    counts = {"neighbourhoods": {"n1": {"posts": 40, "comments": 3, "reactions": 0},
+                                 "n2": {"posts": 2, "comments": 50, "reactions": 0},
+                                 "n3": {"posts": 15, "comments": 60, "reactions": 0}},
+              "weeks": {"2026-W01": {"posts": 57, "comments": 113, "reactions": 0}},
+              "categories": {"general": 50, "lost_found": 7}}
+
+    view = domain.statistics_view(counts, 10)
+
+    hoods = view["neighbourhoods"]
+    assert (hoods["n1"]["posts"], hoods["n2"]["posts"], hoods["n3"]["posts"]) == (40, None, None)
+    assert (hoods["n1"]["comments"], hoods["n2"]["comments"], hoods["n3"]["comments"]) == (
+        None, None, 60)
+    assert hoods["n2"]["suppressed"] == ["posts", "comments"] and "suppressed" not in \
+        view["weeks"]["2026-W01"]
+    # A lone category would come back as the total minus the other: both are hidden.
+    assert view["categories"] == {"general": None, "lost_found": None}
+    assert view["categories_suppressed"] == ["general", "lost_found"]
+    assert counts["neighbourhoods"]["n2"]["posts"] == 2  # the input is left as it was

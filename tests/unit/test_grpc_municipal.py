@@ -213,14 +213,20 @@ def test_an_import_naming_another_municipality_imports_nothing(stub, scripted):
 # -- statistics -----------------------------------------------------------------------------------
 
 def script_statistics(scripted):
+    """The services' answers as they send them: small cells already hidden and named."""
+    scripted.answers[rpc.participation.STATISTICS_SETTINGS] = lambda **_: {
+        "small_cell_threshold": 12}
     scripted.answers[rpc.identity.POPULATION_STATISTICS] = lambda **_: {
-        "neighbourhoods": {"n1": {"register_households": 200, "households": 30, "users": 41}}}
+        "neighbourhoods": {"n1": {"register_households": 200, "households": 30, "users": 41},
+                           "n2": {"register_households": 9, "households": None,
+                                  "users": None, "suppressed": ["households", "users"]}}}
     scripted.answers[rpc.neighbourhood.LIST_NEIGHBOURHOODS] = lambda **_: {"items": [
         {"id": "n1", "name": "Centre", "state": "active"},
         {"id": "n2", "name": "Nord", "state": "pending"}]}
     scripted.answers[rpc.feed.STATISTICS] = lambda **_: {
         "neighbourhoods": {"n1": {"posts": 5, "comments": 7, "reactions": 9}},
-        "categories": {"message": 4, "pet": 1},
+        "categories": {"message": 40, "pet": None, "event": None},
+        "categories_suppressed": ["event", "pet"],
         "weeks": {"2026-W47": {"posts": 5, "comments": 7, "reactions": 9},
                   "2026-W46": {"posts": 0, "comments": 1, "reactions": 0}}}
     scripted.answers[rpc.participation.PARTICIPATION_STATS] = lambda **_: {
@@ -230,14 +236,15 @@ def script_statistics(scripted):
                                          "suppressed": True}]}],
         "budgets": []}
     scripted.answers[rpc.neighbourhood.HELPER_STATISTICS] = lambda **_: {
-        "neighbourhoods": [{"neighbourhood_id": "n1", "name": "Centre", "helpers": 6,
-                            "volunteers": 4},
-                           {"neighbourhood_id": "n2", "name": "Nord", "helpers": 1,
-                            "volunteers": 0}],
-        "skills": [{"neighbourhood_id": "n1", "skill": "gardening", "helpers": 3,
-                    "volunteers": 2, "skill_label": "Gardening"},
-                   {"neighbourhood_id": "n2", "skill": "gardening", "helpers": 1,
-                    "volunteers": 0, "skill_label": "Gardening"}]}
+        "neighbourhoods": [{"neighbourhood_id": "n1", "name": "Centre", "helpers": None,
+                            "volunteers": 0, "suppressed": ["helpers"]},
+                           {"neighbourhood_id": "n2", "name": "Nord", "helpers": None,
+                            "volunteers": 0, "suppressed": ["helpers"]}],
+        "helpers": 26, "volunteers": 0, "suppressed": [],
+        "skills": [{"skill": "gardening", "helpers": 23, "volunteers": 0,
+                    "skill_label": "Gardening"},
+                   {"skill": "sewing", "helpers": None, "volunteers": 0,
+                    "skill_label": "Sewing", "suppressed": ["helpers"]}]}
 
 
 def test_stats_join_four_services_and_leave_out_every_text(stub, scripted):
@@ -250,13 +257,19 @@ def test_stats_join_four_services_and_leave_out_every_text(stub, scripted):
             centre.adoption_rate) == (200, 30, 41, 0.15)
     assert (centre.activity.posts, centre.activity.comments, centre.activity.reactions) == \
         (5, 7, 9)
-    assert (north.register_households, north.adoption_rate, north.state) == (0, 0.0, "pending")
+    assert (north.register_households, north.state) == (9, "pending")
+    # Hidden figures are unset (not 0) and named; nothing is derived from them.
+    assert not north.HasField("households") and not north.HasField("adoption_rate")
+    assert list(north.suppressed) == ["households", "users", "adoption_rate", "helpers"]
     assert [w.week for w in stats.weeks] == ["2026-W46", "2026-W47"]
-    assert dict(stats.posts_by_category) == {"message": 4, "pet": 1}
-    assert stats.helpers_available and (stats.helpers, stats.volunteers) == (7, 4)
-    assert (centre.helpers, centre.volunteers, north.helpers) == (6, 4, 1)
-    assert [(k.skill, k.helpers, k.volunteers) for k in stats.helper_skills] == [
-        ("gardening", 4, 2)]
+    assert dict(stats.posts_by_category) == {"message": 40}
+    assert list(stats.categories_suppressed) == ["event", "pet"]
+    assert stats.helpers_available and (stats.helpers, stats.volunteers) == (26, 0)
+    assert not centre.HasField("helpers") and centre.HasField("volunteers")
+    assert [(k.skill, k.HasField("helpers"), list(k.suppressed))
+            for k in stats.helper_skills] == [("gardening", True, []),
+                                              ("sewing", False, ["helpers"])]
+    assert stats.small_cell_threshold == 12
     cell = stats.surveys[0].neighbourhoods[0]
     assert cell.suppressed and not cell.HasField("rate")
     assert "Our park" not in str(stats)
@@ -264,6 +277,7 @@ def test_stats_join_four_services_and_leave_out_every_text(stub, scripted):
                    rpc.participation.PARTICIPATION_STATS, rpc.neighbourhood.HELPER_STATISTICS):
         (sent,) = scripted.calls_to(method)
         assert sent["municipality_id"] == MONS and sent["caller"]["role"] == MUNICIPAL_SYSTEM
+        assert sent["small_cell"] == 12
 
 
 def test_the_aggregation_is_the_one_the_http_route_serves(scripted):
@@ -271,7 +285,8 @@ def test_the_aggregation_is_the_one_the_http_route_serves(scripted):
     document = city_stats.city_statistics(
         lambda method, **kwargs: scripted.call_async(method, **kwargs), MONS)
     assert document["neighbourhoods"][0]["adoption_rate"] == 0.15
-    assert document["helpers"] == 7 and document["surveys"][0]["survey_id"] == "s1"
+    assert document["helpers"] == 26 and document["surveys"][0]["survey_id"] == "s1"
+    assert document["posts_by_category"] == {"event": None, "message": 40, "pet": None}
     assert "title" not in document["surveys"][0]
 
 

@@ -119,3 +119,22 @@ def test_the_city_sees_counts_and_only_the_names_of_those_who_accepted():
     assert view["filled"] is False
     nobody = helpers.city_view(callout, {PENDING: 5}, [])
     assert nobody["accepted_helpers"] == []
+
+
+def test_helper_statistics_hide_small_counts_and_never_one_cell_of_a_total():
+    view = helpers.helper_statistics_view(
+        [("n1", "North"), ("n2", "South"), ("n3", "East")],
+        {"n1": (40, 12), "n2": (2, 1), "n3": (25, 0)},
+        [{"neighbourhood_id": "n1", "skill": "plumbing", "helpers": 30, "volunteers": 10},
+         {"neighbourhood_id": "n2", "skill": "plumbing", "helpers": 2, "volunteers": 1},
+         {"neighbourhood_id": "n1", "skill": "sewing", "helpers": 1, "volunteers": 0}], 10)
+
+    rows = {r["neighbourhood_id"]: r for r in view["neighbourhoods"]}
+    # n2's 2 helpers are hidden, and with them the next smallest (n3's 25): 67 - 40 leaves 27.
+    assert (rows["n1"]["helpers"], rows["n2"]["helpers"], rows["n3"]["helpers"]) == (40, None,
+                                                                                    None)
+    assert view["helpers"] == 67 and rows["n2"]["suppressed"] == ["helpers", "volunteers"]
+    assert (rows["n1"]["volunteers"], rows["n3"]["volunteers"]) == (12, None)
+    skills = {s["skill"]: s for s in view["skills"]}
+    assert skills["plumbing"]["helpers"] is None and skills["sewing"]["helpers"] is None
+    assert skills["plumbing"]["volunteers"] == 11 and skills["sewing"]["volunteers"] == 0

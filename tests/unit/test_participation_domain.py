@@ -139,23 +139,58 @@ def test_results_count_per_option_and_suppress_small_cells():
     results = tally.results({"n1": 40, "n2": 30})
 
     by_id = {q["question_id"]: q for q in results["questions"]}
-    assert by_id["mode"]["options"] == [{"id": "car", "count": 8}, {"id": "bike", "count": 5},
-                                        {"id": "bus", "count": 0}]
-    # Totals per option: a multiple choice counts once for each option chosen.
-    assert by_id["wishes"]["options"] == [{"id": "lanes", "count": 7},
-                                          {"id": "lights", "count": 6},
-                                          {"id": "benches", "count": 6}]
-    assert by_id["bike_why"]["answered"] == 5
-    assert by_id["safety"]["mean"] == 7.0
-    assert by_id["priorities"]["options"][1] == {"id": "quiet", "ranked": 13, "first": 12,
-                                                 "points": 3 * 12 + 2}
+    # 8 by car and 5 by bike are both under 10: hidden; nobody took the bus (0 is shown).
+    assert by_id["mode"]["options"] == [
+        {"id": "car", "count": None, "suppressed": ["count"]},
+        {"id": "bike", "count": None, "suppressed": ["count"]}, {"id": "bus", "count": 0}]
+    assert [o["count"] for o in by_id["wishes"]["options"]] == [None, None, None]
+    assert by_id["bike_why"]["answered"] is None
+    assert by_id["bike_why"]["suppressed"] == ["answered"]
+    assert by_id["safety"]["mean"] == 7.0 and by_id["safety"]["values"][6] == {
+        "value": 7, "count": 13}
+    # One first place of green would follow from 13 minus quiet's 12: parking's 0 hides with it.
+    assert by_id["priorities"]["options"] == [
+        {"id": "green", "ranked": 13, "first": None, "points": 27, "suppressed": ["first"]},
+        {"id": "quiet", "ranked": 13, "first": 12, "points": 3 * 12 + 2},
+        {"id": "parking", "ranked": 0, "first": None, "points": 0, "suppressed": ["first"]}]
     assert by_id["streets"]["rows"][0] == {"id": "main", "columns": [
         {"id": "good", "count": 13}, {"id": "bad", "count": 0}]}
+    assert results["responses"] == 13
+    # n2's one household is hidden, and n1's 12 with it: the 13 responses would give it back.
     assert results["participation"] == [
         {"neighbourhood_id": "n1", "registered_households": 40,
-         "participating_households": 12, "rate": 0.3, "suppressed": False},
+         "participating_households": None, "rate": None, "suppressed": True},
         {"neighbourhood_id": "n2", "registered_households": 30,
          "participating_households": None, "rate": None, "suppressed": True}]
+    alone = domain.SurveyTally(survey)
+    for response in range(3):
+        alone.add(domain.new_response(survey, resident("y%d" % response, "hy%d" % response,
+                                                       "n1"), samples.answers()))
+    few = alone.results({"n1": 40, "n2": 30})
+    assert few["responses"] is None and few["suppressed"] == ["responses"]
+    assert by_id["safety"]["answered"] == 13
+    scale = {q["question_id"]: q for q in few["questions"]}["safety"]
+    assert scale["mean"] is None and "mean" in scale["suppressed"]
+
+
+def test_the_export_gives_the_day_and_no_small_neighbourhood():
+    survey = make_survey()
+    tally = domain.SurveyTally(survey)
+    responses = [domain.new_response(survey, resident("u%d" % i, "h%d" % i, "n1" if i < 12
+                                                      else "n2"), samples.answers())
+                 for i in range(14)]
+    for response in responses:
+        tally.add(response)
+
+    small = tally.small_neighbourhoods()
+    rows = [domain.export_row(survey, r, small) for r in responses]
+
+    assert domain.export_columns(survey)[:3] == ["response_id", "neighbourhood_id",
+                                                 "submitted_on"]
+    assert {row[2] for row in rows} == {r["submitted_at"][:10] for r in responses}
+    assert all(len(row[2]) == 10 for row in rows)
+    # n2's two would be named by elimination if n1 were shown: both are left out.
+    assert small == {"n1", "n2"} and {row[1] for row in rows} == {""}
 
 
 def test_a_neighbourhood_under_ten_registered_households_is_suppressed():

@@ -58,13 +58,19 @@ def revoke_api_key(ctx, key_id):
     return ctx.call(rpc.identity.REVOKE_API_KEY, key_id=key_id)
 
 
+# A count under the municipality's small-cell threshold (10 households unless it is stricter) is
+# null, and the name of the field is listed in the `suppressed` array beside it.
+COUNT = {"type": ["integer", "null"], "minimum": 0}
+SUPPRESSED = {"type": "array", "items": {"type": "string"},
+              "description": "the fields of this object that are null because their count is "
+                             "under the small-cell threshold (or would reveal one that is)"}
 ACTIVITY = {"type": "object", "properties": {
-    "posts": {"type": "integer"}, "comments": {"type": "integer"},
-    "reactions": {"type": "integer"}}}
+    "posts": COUNT, "comments": COUNT, "reactions": COUNT, "suppressed": SUPPRESSED}}
 CELL = {"type": "object", "properties": {
-    "neighbourhood_id": {"type": "string"}, "registered_households": {"type": "integer"},
-    "participating_households": {"type": ["integer", "null"]},
-    "rate": {"type": ["number", "null"]}, "suppressed": {"type": "boolean"}}}
+    "neighbourhood_id": {"type": "string"}, "registered_households": COUNT,
+    "participating_households": COUNT,
+    "rate": {"type": ["number", "null"]},
+    "suppressed": {"type": "boolean", "description": "true: a figure of this cell is null"}}}
 
 
 @api.operation(
@@ -73,20 +79,24 @@ CELL = {"type": "object", "properties": {
             "helpers and volunteers, participation (counts only)",
     response={"type": "object", "properties": {
         "municipality_id": {"type": "string"},
+        "small_cell_threshold": {"type": "integer",
+                                 "description": "counts under this are suppressed"},
         "neighbourhoods": {"type": "array", "items": {"type": "object", "properties": {
             "neighbourhood_id": {"type": "string"}, "name": {"type": "string"},
             "state": {"type": "string"}, "register_households": {"type": "integer"},
-            "households": {"type": "integer"}, "users": {"type": "integer"},
-            "adoption_rate": {"type": "number"}, "activity": ACTIVITY,
-            "helpers": {"type": "integer"}, "volunteers": {"type": "integer"}}}},
+            "households": COUNT, "users": COUNT,
+            "adoption_rate": {"type": ["number", "null"]}, "activity": ACTIVITY,
+            "helpers": COUNT, "volunteers": COUNT, "suppressed": SUPPRESSED}}},
         "weeks": {"type": "array", "items": {"type": "object", "properties": {
             "week": {"type": "string"}, "activity": ACTIVITY}}},
-        "posts_by_category": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "posts_by_category": {"type": "object", "additionalProperties": COUNT},
+        "categories_suppressed": dict(SUPPRESSED, description="categories whose count is null"),
         "helpers_available": {"type": "boolean", "description": "true: helpers are counted"},
-        "helpers": {"type": "integer"}, "volunteers": {"type": "integer"},
+        "helpers": COUNT, "volunteers": COUNT,
+        "suppressed": dict(SUPPRESSED, description="municipality totals that are null"),
         "helper_skills": {"type": "array", "items": {"type": "object", "properties": {
-            "skill": {"type": "string"}, "helpers": {"type": "integer"},
-            "volunteers": {"type": "integer"}}}},
+            "skill": {"type": "string"}, "helpers": COUNT, "volunteers": COUNT,
+            "suppressed": SUPPRESSED}}},
         "surveys": {"type": "array", "items": {"type": "object", "properties": {
             "survey_id": {"type": "string"}, "status": {"type": "string"},
             "neighbourhoods": {"type": "array", "items": CELL}}}},
@@ -96,7 +106,9 @@ CELL = {"type": "object", "properties": {
 )
 def city_statistics(ctx):
     """The same figures as the gRPC `GetNeighbourhoodStats`; never any text of residents.
-    Adoption is households with an account / households of the address register."""
+    Adoption is households with an account / households of the address register. Every count
+    under the municipality's small-cell threshold is null and named in `suppressed`, and no row
+    hides a single figure that its total and the others would give back."""
     def call_async(method, **kwargs):
         return ctx.rpc.call_async(method, timeout=ctx.rpc_timeout, request_id=ctx.request_id,
                                   caller=ctx.caller.to_dict(), **kwargs)
