@@ -14,6 +14,7 @@ Who may do what:
 Case ids are "<content_kind>_<content_id>": one case per piece of content, and the author can name
 it from the notification the feed gives them (which carries content_kind and content_id).
 """
+import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -35,6 +36,11 @@ RULES_MAX = 500  # per municipality: a watched-word list, not a dictionary
 # Patterns cost more than words (see patterns.py): at most this many per municipality, so the
 # screening time one municipality's rules can take stays bounded (bench/moderation_rules.py).
 PATTERNS_MAX = 30
+# Seconds one screening may spend on a municipality's watched patterns. RE2 is linear, but a
+# pattern built to defeat its DFA on a text built for it costs up to ~70 ms on a 5,000-character
+# post (bench/moderation_rules.py): past this budget the remaining patterns are not run and the
+# text is held for a moderator, so no set of rules can make screening slow for long.
+PATTERN_TIME_BUDGET = 0.25
 TEXT_MAX = 12000
 REASON_MAX = 500
 REPORT_THRESHOLD_DEFAULT = 3
@@ -193,19 +199,25 @@ def check_screen_request(municipality_id, content_kind, text, language):
         raise errors.invalid("invalid screening request", problems)
 
 
-def screen(text, rules, language=None):
+def screen(text, rules, language=None, budget=PATTERN_TIME_BUDGET, clock=time.monotonic):
     """{"action", "reasons", "score"}: the most severe of the municipality's rules that match and
     the commercial scorer. A rule with language tags applies to text in those languages (or of
-    unknown language: an untagged post must not slip past a rule)."""
+    unknown language: an untagged post must not slip past a rule). Patterns left unrun past the
+    time budget hold the text for a moderator (`clock` is injectable for tests)."""
     prepared = patterns.Screened(text)
     reasons = []
     action = ALLOW
     # The bounds hold even for rules stored before they existed: the oldest ones run.
     patterns_run = 0
+    not_run = 0
+    started = clock()
     for rule in rules[:RULES_MAX]:
         if rule.kind == "regex":
             patterns_run += 1
             if patterns_run > PATTERNS_MAX:
+                continue
+            if clock() - started > budget:
+                not_run += 1
                 continue
         if rule.languages and language and language not in rule.languages:
             continue
@@ -225,6 +237,13 @@ def screen(text, rules, language=None):
                 " (%s)" % rule.note if rule.note else "")})
         if SEVERITY[rule.action] > SEVERITY[action]:
             action = rule.action
+    if not_run:
+        reasons.append({
+            "signal": "patterns_over_time", "action": HOLD, "matched": [],
+            "message": "the municipality's watched patterns took too long on this text (%d not "
+                       "run): a moderator reviews it" % not_run})
+        if SEVERITY[HOLD] > SEVERITY[action]:
+            action = HOLD
     points, signals = scoring.score(text)
     scored = scoring.action_for(points)
     if scored != ALLOW:

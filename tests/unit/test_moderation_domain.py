@@ -199,6 +199,16 @@ def test_the_municipalitys_own_content_is_never_hidden_by_reports(role):
     assert "stays visible" in domain.city_content_reasons(3, {"offensive": 3})[0]
 
 
+def test_patterns_past_the_time_budget_are_not_run_and_the_text_is_held():
+    rules = [rule("brocante", "flag"), rule("x+y", "block", kind="regex"),
+             rule("z+", "block", kind="regex")]
+    ticks = iter(range(100))
+    result = domain.screen("Brocante xxy zz", rules, budget=0.5, clock=lambda: next(ticks))
+    assert result["action"] == "hold"
+    assert "2 not run" in result["reasons"][-1]["message"]
+    assert domain.screen("Brocante xxy zz", rules)["action"] == "block"
+
+
 def test_a_report_without_the_author_role_counts_as_a_residents():
     # events dispatched before the field existed
     assert not domain.is_city_content({"content_kind": "post", "author_id": "u1"})
