@@ -3,11 +3,14 @@ for RE2, a municipality filled to its bounds, texts made to hurt them.
 
     .venv/bin/python bench/moderation_rules.py [--length 5000] [--repeat 3]
 
-Prints, per pattern, its compiled size and the slowest screening of one adversarial text (ms);
+Prints the time to prepare a text (its two normalised forms), then per pattern its compiled
+size and its slowest match on the adversarial texts (ms);
 then the slowest screening of a municipality at its bounds (PATTERNS_MAX worst patterns plus
 watched words up to RULES_MAX) and of an ordinary post with the same rules; and, for scale, what
 Python's re took on the patterns the old backtracking guess let through (stopped at 20 letters:
-each letter more doubles it).
+each letter more doubles it). Also 30 variants of the costliest pattern, with and without the
+screening's time budget for patterns (domain.PATTERN_TIME_BUDGET: past it the rest are not run
+and the text is held for a moderator).
 
 Why these patterns: RE2 runs in time linear in the text, but the constant grows with the compiled
 program, and programs whose DFA outgrows its memory fall back to a slower simulation. The worst
@@ -66,7 +69,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     samples = texts(args.length)
 
-    print("one pattern, slowest of %d runs on each %d-character text" % (args.repeat, args.length))
+    print("preparing a %d-character text (both forms), slowest of %d runs" % (args.length,
+                                                                             args.repeat))
+    prepared = {}
+    for name, sample in samples.items():
+        ms = slowest(lambda: patterns.Screened(sample), args.repeat)
+        prepared[name] = patterns.Screened(sample)
+        print("  %-20s %7.1f ms" % (name, ms))
+    print("one pattern on a prepared text, slowest of %d runs on each text" % args.repeat)
     usable = []
     for pattern in WORST:
         try:
@@ -75,8 +85,8 @@ def main(argv=None):
             print("  %-26s refused: %s" % (pattern, exc))
             continue
         usable.append(pattern)
-        times = {name: slowest(lambda: patterns.Screened(t).find("regex", pattern), args.repeat)
-                 for name, t in samples.items()}
+        times = {name: slowest(lambda: prepared[name].find("regex", pattern), args.repeat)
+                 for name in samples}
         name = max(times, key=times.get)
         print("  %-26s program %5d  worst %7.1f ms (%s)" % (pattern, size, times[name], name))
 
@@ -91,6 +101,15 @@ def main(argv=None):
     for name, sample in samples.items():
         ms = slowest(lambda: domain.screen(sample, rules), args.repeat)
         print("  screening %-20s %8.1f ms" % (name, ms))
+    worst = [rule("regex", r"(?:.{0,80}a)+q%d" % n, n) for n in range(domain.PATTERNS_MAX)]
+    print("%d variants of the costliest pattern on random a/b" % len(worst))
+    for label, budget in (("without a time budget", float("inf")),
+                          ("with the %.2f s budget" % domain.PATTERN_TIME_BUDGET,
+                           domain.PATTERN_TIME_BUDGET)):
+        held = []
+        ms = slowest(lambda: held.append(domain.screen(samples["random a/b"], worst,
+                                                       budget=budget)["action"]), args.repeat)
+        print("  screening %-26s %8.1f ms (%s)" % (label, ms, held[-1]))
     short = "Bonjour les voisins, qui peut me prêter une échelle samedi ?"
     print("  screening a 60-character post  %8.1f ms" % slowest(lambda: domain.screen(short, rules),
                                                                 args.repeat))
