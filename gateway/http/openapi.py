@@ -57,6 +57,8 @@ def _operation_document(operation):
     # An id in the path, or one a query filters by, may name nothing the caller can see.
     if operation.path_params or any(name.endswith("_id") for name in operation.query):
         statuses.add(404)
+    if operation.idempotent:
+        statuses.add(422)  # the same Idempotency-Key with another request
     responses = {
         str(operation.status): {
             "description": "Success",
@@ -81,7 +83,6 @@ def _operation_document(operation):
             "description": "Retrying with the same key returns the first response instead of "
                            "creating again (kept 24 h); the same key with another body is 422.",
         })
-        statuses.add(422)
     document = {
         "operationId": operation.operation_id,
         "summary": operation.summary,

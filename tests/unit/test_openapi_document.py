@@ -39,7 +39,11 @@ def test_the_undocumented_statuses_found_by_fuzzing_are_documented():
     assert "404" in responses("get", "/api/v1/me/helper-profile")
     assert "401" in responses("post", "/api/v1/auth/login")
     assert "401" in responses("post", "/api/v1/auth/refresh")
-    assert "422" in responses("post", "/api/v1/posts")  # an Idempotency-Key reused
+    # An Idempotency-Key reused with another request, on every route taking one.
+    assert "422" in responses("delete", "/api/v1/me/helper-profile")
+    assert all("422" in operation["responses"] for methods in DOCUMENT["paths"].values()
+               for operation in methods.values()
+               if any(p["name"] == "Idempotency-Key" for p in operation["parameters"]))
 
 
 def test_a_body_type_mismatch_names_the_field(client, as_role):
