@@ -30,7 +30,7 @@ test("register with a letter's code, post, and a neighbour comments, thanks and 
   await newcomer.getByRole("button", { name: "Create account" }).click();
   const feed = newcomer.getByRole("region", { name: "Feed" });
   await expect(feed).toBeVisible();
-  await checkScreen(newcomer, "feed-en");
+  await checkScreen(newcomer, "feed-newcomer-en");
 
   await newcomer.getByRole("button", { name: "New post" }).click();
   await newcomer.getByLabel("Type of post").selectOption("classified");
@@ -42,6 +42,7 @@ test("register with a letter's code, post, and a neighbour comments, thanks and 
   await expect(newcomer.getByRole("heading", { level: 1, name: title })).toBeVisible();
   await newcomer.getByRole("link", { name: "Back to the feed" }).click();
   await expect(feed.getByRole("link", { name: title })).toBeVisible();
+  await checkScreen(newcomer, "feed-with-post-en");
 
   // The neighbour, in a browser of their own.
   const other = await (await browser.newContext()).newPage();
