@@ -59,6 +59,8 @@ class SqliteIdempotencyKeys:
                    done INTEGER NOT NULL DEFAULT 0, response TEXT, started_at REAL NOT NULL,
                    PRIMARY KEY (scope, key))"""
         )
+        self.store.execute("CREATE INDEX IF NOT EXISTS idempotency_keys_started "
+                           "ON idempotency_keys (started_at)")
 
     def begin(self, scope, key, request_fingerprint, now=None):
         """Claim the key for this request, or say why not: (state, stored response)."""
@@ -69,6 +71,10 @@ class SqliteIdempotencyKeys:
                 "VALUES (?, ?, ?, ?)",
                 (scope, key, request_fingerprint, now),
             )
+            # Stored responses hold people's texts: they go once no retry can need them (as
+            # MongoDB's TTL index does), not whenever someone happens to reuse the key.
+            self.store.execute("DELETE FROM idempotency_keys WHERE started_at < ?",
+                               (now - 2 * RETENTION_SECONDS,))
             return NEW, None
         except sqlite3.IntegrityError:
             pass

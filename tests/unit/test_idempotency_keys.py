@@ -86,3 +86,12 @@ def test_erasure_forgets_the_person_s_keys_and_responses_naming_them(keys):
     assert keys.begin("create_post:u2", "k3", print_, now=1001) == (
         idempotency.REPLAY, {"id": "p2", "author_id": "u2"})
     assert keys.begin("create_post:xu1", "k4", print_, now=1001)[0] == idempotency.REPLAY
+
+
+def test_records_are_deleted_two_retention_periods_after_they_started(keys, store):
+    print_ = idempotency.fingerprint({})
+    keys.begin("create_post:u1", "old", print_, now=1000)
+    keys.complete("create_post:u1", "old", {"body": "words from long ago"})
+    keys.begin("create_post:u2", "new", print_, now=1000 + 2 * idempotency.RETENTION_SECONDS + 1)
+    if store.kind == "sqlite":  # MongoDB's TTL monitor does this on its own schedule
+        assert [r[0] for r in store.execute("SELECT key FROM idempotency_keys")] == ["new"]
