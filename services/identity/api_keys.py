@@ -17,6 +17,7 @@ from typing import Optional
 
 from contracts import errors
 from contracts.caller import ADMIN, MUNICIPAL_SYSTEM, Caller
+from servicekit import text as normalised
 
 PREFIX = "qk"
 KEY_ID_BYTES = 8
@@ -89,6 +90,10 @@ def check_name(name):
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > NAME_MAX:
         raise errors.invalid("invalid API key", details={
             "name": "1 to %d characters naming the system that uses the key" % NAME_MAX})
+    # shown in the dashboard's key list: names' rules (no control, bidi or invisible-only)
+    problem = normalised.text_problem(name, NAME_MAX)
+    if problem:
+        raise errors.invalid("invalid API key", details={"name": problem})
     return name.strip()
 
 
