@@ -510,8 +510,11 @@ class SqliteParticipation:
                                             row["id"]))
             db.execute("UPDATE ballots SET cast_by = ?, doc = json_set(doc, '$.cast_by', ?) "
                        "WHERE cast_by = ?", (replacement, replacement, user_id))
-            db.execute("UPDATE projects SET doc = json_set(doc, '$.proposer_id', ?) "
-                       "WHERE json_extract(doc, '$.proposer_id') = ?", (replacement, user_id))
+            for row in db.execute("SELECT id, doc FROM projects "
+                                  "WHERE json_extract(doc, '$.proposer_id') = ?",
+                                  (user_id,)).fetchall():
+                db.execute("UPDATE projects SET doc = ? WHERE id = ?", (json.dumps(
+                    erasure.withdrawn_project(json.loads(row["doc"]), replacement)), row["id"]))
             for row in db.execute("SELECT id, doc FROM initiatives "
                                   "WHERE json_extract(doc, '$.proposer_id') = ?",
                                   (user_id,)).fetchall():
@@ -890,8 +893,9 @@ class MongoParticipation:
                     document["respondent_key"], replacement, document["id"]),
                 "answers": erasure.without_free_text(survey, document["answers"])}})
         self.ballots.update_many({"cast_by": user_id}, {"$set": {"cast_by": replacement}})
-        self.projects.update_many({"proposer_id": user_id},
-                                  {"$set": {"proposer_id": replacement}})
+        for project in self.projects.find({"proposer_id": user_id}):
+            self.projects.replace_one({"_id": project["_id"]},
+                                      erasure.withdrawn_project(project, replacement))
         self.initiatives.update_many({"proposer_id": user_id}, {"$set": {
             "proposer_id": replacement, "title": "", "text": ""}})
         self.supports.delete_many({"user_id": user_id})

@@ -278,3 +278,20 @@ def test_erasure_takes_the_person_s_own_words_and_keeps_what_counts(repo):
     reported = repo.get_incident(incident["id"])
     assert (reported["text"], reported["location"]["description"]) == ("", "")
     assert (reported["category"], reported["location"]["latitude"]) == ("waste", 1)
+
+
+def test_erasure_keeps_an_accepted_project_s_text_and_withdraws_one_never_accepted(repo):
+    budget = new_budget(repo)
+    accepted = domain.new_project(budget, resident("a"), {"title": "Trees", "cost": 100})
+    pending = domain.new_project(budget, resident("a"), {
+        "title": "Anna's bench", "description": "in front of number 12", "cost": 50})
+    for project in (accepted, pending):
+        repo.add_project(project)
+    repo.review_project(dict(accepted, status=domain.ACCEPTED))
+
+    repo.erase_user("a", "erased-1")
+
+    kept, withdrawn = repo.get_project(accepted["id"]), repo.get_project(pending["id"])
+    assert (kept["title"], kept["proposer_id"]) == ("Trees", "erased-1")
+    assert (withdrawn["title"], withdrawn["description"], withdrawn["proposer_id"]) == (
+        "", "", "erased-1")
