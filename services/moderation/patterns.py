@@ -106,6 +106,9 @@ def compiled(kind, pattern):
         raise PatternError("too complex: %d instructions once compiled, at most %d (large "
                            "repetition counts and Unicode classes cost most)"
                            % (program.programsize, PROGRAM_MAX))
+    if program.search(b"") is not None:
+        raise PatternError("it matches an empty text, so it would catch every post (make "
+                           "what it looks for required: + rather than *)")
     return program
 
 
