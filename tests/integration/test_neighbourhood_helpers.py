@@ -10,6 +10,7 @@ from nameko.testing.services import entrypoint_waiter
 from contracts import errors, events
 from contracts.caller import CITY_STAFF, Caller
 from services.neighbourhood.dependencies import HelperSearch
+from services.moderation.service import ModerationService
 from services.neighbourhood.reindex import main as reindex_main
 from tests.integration.helpers import RPC_TIMEOUT
 from tests.integration.test_neighbourhood_service import (  # noqa: F401
@@ -27,6 +28,12 @@ from tests.integration.test_neighbourhood_service import (  # noqa: F401
 )
 
 STAFF = Caller(user_id="s1", role=CITY_STAFF, municipality_id=MUNICIPALITY).to_dict()
+
+
+@pytest.fixture(autouse=True)
+def moderation(start_service):
+    """Asked whether a resident is suspended before their profile is stored."""
+    return start_service(ModerationService)
 
 
 def search_index(container):

@@ -1,6 +1,6 @@
 """The feed's side of moderation (issue 5): screening outcomes, held and hidden posts and comments
-(only their author reads them, no feed page shows them), and the suspensions projection; the
-repository parts run on every adapter through the shared `store` fixture."""
+(only their author reads them, no feed page shows them), edits screened before they are stored;
+the repository parts run on every adapter through the shared `store` fixture."""
 from dataclasses import replace
 
 import pytest
@@ -53,14 +53,11 @@ def test_a_hidden_comment_is_a_placeholder_for_others():
     assert domain.present_comment(comment, AUTHOR, {})["body"] == "text"
 
 
-def test_a_suspension_refuses_with_its_end_date_until_it_ends():
-    with pytest.raises(DomainError) as raised:
-        domain.require_not_suspended("2026-11-29T12:00:00.000000Z", NOW)
-    assert raised.value.code == "forbidden"
-    assert raised.value.details == {"suspended_until": "2026-11-29T12:00:00.000000Z"}
-    assert "2026-11-29" in raised.value.message
-    domain.require_not_suspended("2026-11-22T11:00:00.000000Z", NOW)
-    domain.require_not_suspended(None, NOW)
+def test_an_edit_keeps_a_held_or_hidden_post_so_and_otherwise_takes_its_own_screening():
+    assert domain.after_edit_screening("", "") == ""
+    assert domain.after_edit_screening("", domain.HELD) == domain.HELD
+    assert domain.after_edit_screening(domain.HIDDEN, "") == domain.HIDDEN
+    assert domain.after_edit_screening(domain.HELD, "") == domain.HELD
 
 
 def test_moderation_events_map_to_states():
@@ -97,8 +94,13 @@ def test_comment_moderation_state_is_kept(posts):
     assert posts.comments_page("p1")[0].moderation == ""
 
 
-def test_suspensions_projection_keeps_the_latest_end(posts):
-    assert posts.suspended_until("u1") is None
-    posts.suspend("u1", "2026-11-29T12:00:00.000000Z")
-    posts.suspend("u1", "2026-11-23T12:00:00.000000Z")  # lifted earlier on appeal
-    assert posts.suspended_until("u1") == "2026-11-23T12:00:00.000000Z"
+def test_an_edit_stored_held_leaves_every_feed_in_the_same_write(posts):
+    posts.add_post(post("p1", "2026-11-22T11:00:00.000000Z"))
+    edited = replace(posts.get_post("p1"), body="Candles for sale", moderation=domain.HELD)
+    stored = posts.replace_post(edited)
+    assert (stored.body, stored.moderation) == ("Candles for sale", domain.HELD)
+    assert posts.feed_page(["n1"], NOW) == []
+    assert posts.set_post_moderation("p1", "").moderation == ""
+    assert [p.id for p in posts.feed_page(["n1"], NOW)] == ["p1"]
+    posts.replace_post(replace(posts.get_post("p1"), body="Fixed"))
+    assert [p.body for p in posts.feed_page(["n1"], NOW)] == ["Fixed"]

@@ -79,7 +79,7 @@ def create_event(ctx, neighbourhood_id):
     organiser (409). Commercial events are refused (422): `error.details.reasons` lists each rule
     that matched (price_with_sales_words, fee_above_small_fee, fee_without_small_fee_flag) with the
     words or amounts that matched. An `Idempotency-Key` header makes a retry answer the first
-    response."""
+    response. A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.neighbourhood.CREATE_EVENT, neighbourhood_id=neighbourhood_id,
                     event=ctx.body, idempotency_key=ctx.idempotency_key), 201
 
@@ -101,7 +101,10 @@ def get_event(ctx, event_id):
 )
 def update_event(ctx, event_id):
     """The organiser only (others: 403), while the event has neither ended nor been cancelled
-    (409). The changed event is checked as a whole again, the commercial rule included."""
+    (409). The changed event is checked as a whole again, the commercial rule included, and
+    screened by moderation like a new one (422 with its reasons; 503 when moderation does not
+    answer): nothing changes when it is refused.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.neighbourhood.UPDATE_EVENT, event_id=event_id, changes=ctx.body)
 
 

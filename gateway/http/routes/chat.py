@@ -64,7 +64,8 @@ def page_of(items):
 def start_conversation(ctx):
     """With residents you share a neighbourhood with (home or followed). A direct conversation is
     one per pair: starting it again answers 200 with the same one (and brings back whoever had
-    left it). Someone you cannot chat with is 404; a block between you is 403."""
+    left it). Someone you cannot chat with is 404; a block between you is 403.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     started = ctx.call(rpc.feed.START_CONVERSATION, conversation=ctx.body,
                        idempotency_key=ctx.idempotency_key)
     return started, (201 if started.get("created") else 200)
@@ -96,7 +97,7 @@ def get_conversation(ctx, conversation_id):
 )
 def add_members(ctx, conversation_id):
     """The group's owner only; at most 20 members (409 beyond). Newcomers read the messages
-    written from now on."""
+    written from now on. A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.feed.ADD_CONVERSATION_MEMBERS, conversation_id=conversation_id,
                     member_ids=ctx.body["member_ids"], idempotency_key=ctx.idempotency_key)
 
@@ -132,7 +133,8 @@ def list_messages(ctx, conversation_id):
 )
 def send_message(ctx, conversation_id):
     """403 when someone in the conversation blocked you; 409 in a direct conversation the other
-    person left; 429 past 30 messages a minute."""
+    person left; 429 past 30 messages a minute.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.feed.SEND_MESSAGE, conversation_id=conversation_id,
                     body=ctx.body["body"], idempotency_key=ctx.idempotency_key)
 

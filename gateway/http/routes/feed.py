@@ -125,7 +125,8 @@ def get_feed(ctx):
 )
 def create_post(ctx):
     """Residents publish to their home neighbourhood, or home plus followed ones. A retry with
-    the same `Idempotency-Key` answers the first post; the same key with another body is 422."""
+    the same `Idempotency-Key` answers the first post; the same key with another body is 422.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.feed.CREATE_POST, post=ctx.body, idempotency_key=ctx.idempotency_key)
 
 
@@ -140,7 +141,10 @@ def get_post(ctx, post_id):
 )
 def update_post(ctx, post_id):
     """Title, body, the category's fields; `{"solved": true}` on your help request. Category and
-    audience stay."""
+    audience stay. Screened by moderation like a new post, before it is stored: refused (422,
+    `error.details.reasons`) and nothing changes, or stored pending (seen by you only) until a
+    moderator decides; 503 and nothing changes when moderation does not answer.
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.feed.UPDATE_POST, post_id=post_id, changes=ctx.body)
 
 
@@ -183,6 +187,8 @@ def unshare_post(ctx, post_id):
     status=201, response=COMMENT, errors=(403, 422), idempotent=True,
 )
 def add_comment(ctx, post_id):
+    """Screened by moderation before it is stored (422 with the reasons, or held).
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.feed.ADD_COMMENT, post_id=post_id, body=ctx.body["body"],
                     idempotency_key=ctx.idempotency_key)
 

@@ -138,7 +138,8 @@ def get_helper_profile(ctx):
 )
 def put_helper_profile(ctx):
     """Neighbours of your home and of the neighbourhoods following it find you within seconds.
-    An unknown skill id is refused (400, `details.fields.skills`)."""
+    An unknown skill id is refused (400, `details.fields.skills`).
+    A suspended account gets 403 with `error.details.suspended_until`."""
     return ctx.call(rpc.neighbourhood.PUT_HELPER_PROFILE, profile=ctx.body,
                     idempotency_key=ctx.idempotency_key)
 
