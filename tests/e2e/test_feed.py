@@ -364,8 +364,13 @@ def test_comments_reports_and_statistics(town):
     assert report.status_code == 201 and twice.status_code == 409
     assert stats.status_code == 200
     counts = stats.json()
-    assert counts["neighbourhoods"][town.homes["marie"]]["comments"] >= 3
-    assert counts["categories"]["help"] >= 1
+    # Under 10 a count is a small cell: null and named, never shown.
+    home = counts["neighbourhoods"][town.homes["marie"]]
+    assert home["comments"] >= 10 if home["comments"] is not None else \
+        "comments" in home["suppressed"]
+    help_posts = counts["categories"]["help"]
+    assert help_posts >= 10 if help_posts is not None else \
+        "help" in counts["categories_suppressed"]
     assert "Lost keys" not in stats.text
 
 

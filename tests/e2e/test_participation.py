@@ -84,37 +84,40 @@ def test_a_survey_of_every_question_type_targeted_at_two_neighbourhoods(town):
     assert hidden_answered.json()["error"]["details"] == {
         "answers.bike_why": "not asked: its condition is not met"}
 
-    # The registrations reach participation by event: wait until both cells count them all.
-    def results():
-        answer = call(town, "GET", "/api/v1/city/surveys/%s/results" % survey["id"], "staff")
+    # The registrations reach participation by event: wait until a survey of r0c0 alone counts
+    # its 12 households (r0c1's 3 are a small cell, never shown).
+    probe = created(call(town, "POST", "/api/v1/city/surveys", "staff",
+                         json=samples.survey([big])))
+
+    def results(survey_id=survey["id"]):
+        answer = call(town, "GET", "/api/v1/city/surveys/%s/results" % survey_id, "staff")
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    def registered():
-        return {c["neighbourhood_id"]: c["registered_households"]
-                for c in results()["participation"]}
-
-    wait_until(lambda: registered() == {big: 12, small: 3}, PROJECTION_TIMEOUT,
-               describe=lambda _: "participation: %r" % results()["participation"])
+    wait_until(lambda: [c["registered_households"] for c in results(probe["id"])[
+        "participation"]] == [12], PROJECTION_TIMEOUT,
+        describe=lambda _: "participation: %r" % results(probe["id"])["participation"])
     found = results()
     by_id = {q["question_id"]: q for q in found["questions"]}
-    # index 0..11: bike 0-3; bus where index % 3 == 0 among 4..11 (6, 9); car the rest (6).
-    assert by_id["mode"]["options"] == [{"id": "car", "count": 6}, {"id": "bike", "count": 4},
-                                        {"id": "bus", "count": 2}]
-    assert by_id["bike_why"]["answered"] == 4
-    assert by_id["wishes"]["options"] == [{"id": "lanes", "count": 6},
-                                          {"id": "lights", "count": 6},
-                                          {"id": "benches", "count": 6}]
-    assert [v["count"] for v in by_id["safety"]["values"]] == [0, 0, 0, 3, 3, 2, 2, 2, 0, 0]
+    # index 0..11: bike 0-3; bus where index % 3 == 0 among 4..11 (6, 9); car the rest (6):
+    # every option under 10, so none is shown.
+    assert by_id["mode"]["options"] == [
+        {"id": o, "count": None, "suppressed": ["count"]} for o in ("car", "bike", "bus")]
+    assert by_id["bike_why"]["answered"] is None
+    assert [o["count"] for o in by_id["wishes"]["options"]] == [None, None, None]
+    assert [v["count"] for v in by_id["safety"]["values"]] == [0, 0, 0] + [None] * 5 + [0, 0]
+    assert by_id["safety"]["mean"] is None
     assert by_id["priorities"]["options"][0] == {"id": "green", "ranked": 12, "first": 12,
                                                  "points": 36}
     assert by_id["streets"]["rows"][0]["columns"] == [{"id": "good", "count": 12},
                                                       {"id": "bad", "count": 0}]
     assert found["responses"] == 12
+    # r0c1's 3 households and 2 answers are hidden, and r0c0's figures with them: the total
+    # would give them back.
     assert sorted(found["participation"], key=lambda c: c["neighbourhood_id"] != big) == [
-        {"neighbourhood_id": big, "registered_households": 12,
-         "participating_households": 10, "rate": round(10 / 12, 4), "suppressed": False},
-        {"neighbourhood_id": small, "registered_households": 3,
+        {"neighbourhood_id": big, "registered_households": None,
+         "participating_households": None, "rate": None, "suppressed": True},
+        {"neighbourhood_id": small, "registered_households": None,
          "participating_households": None, "rate": None, "suppressed": True}]
     stats = call(town, "GET", "/api/v1/city/participation", "staff").json()
     assert [s["neighbourhoods"] for s in stats["surveys"] if s["survey_id"] == survey["id"]] \
@@ -124,6 +127,9 @@ def test_a_survey_of_every_question_type_targeted_at_two_neighbourhoods(town):
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert export.headers["Content-Type"].startswith("text/csv")
     assert len(rows) == 12 and sorted(r["bike_why"] for r in rows).count("It is quicker") == 4
+    # The day, never the time; no neighbourhood named (r0c1's two would stand out).
+    assert {len(r["submitted_on"]) for r in rows} == {10}
+    assert {r["neighbourhood_id"] for r in rows} == {""}
 
 
 def test_a_per_household_survey_takes_one_answer_per_household(town):

@@ -19,9 +19,12 @@ TRANSLATIONS = {
 ANNOUNCEMENT = dict(POST, properties=dict(
     POST["properties"],
     scheduled={"type": "boolean", "description": "not yet published (listing only)"}))
-COUNTS = {"type": "object", "properties": {"posts": {"type": "integer"},
-                                           "comments": {"type": "integer"},
-                                           "reactions": {"type": "integer"}}}
+# A count under the municipality's small-cell threshold is null (servicekit.disclosure).
+SMALL_CELL_COUNT = {"type": ["integer", "null"], "minimum": 0}
+COUNTS = {"type": "object", "properties": {
+    "posts": SMALL_CELL_COUNT, "comments": SMALL_CELL_COUNT, "reactions": SMALL_CELL_COUNT,
+    "suppressed": {"type": "array", "items": {"type": "string"},
+                   "description": "the counts of this object that are null as small cells"}}}
 
 
 @api.operation(
@@ -71,10 +74,15 @@ def list_announcements(ctx):
     response={"type": "object", "properties": {
         "municipality_id": {"type": "string"},
         "neighbourhoods": {"type": "object", "additionalProperties": COUNTS},
-        "categories": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "categories": {"type": "object", "additionalProperties": SMALL_CELL_COUNT},
+        "categories_suppressed": {"type": "array", "items": {"type": "string"},
+                                  "description": "categories whose count is null"},
         "weeks": {"type": "object", "additionalProperties": COUNTS,
                   "description": "keyed by ISO week, e.g. 2026-W47"}}},
 )
 def feed_statistics(ctx):
-    """Never any text: a post sent to several neighbourhoods counts in each of them."""
-    return ctx.call(rpc.feed.STATISTICS)
+    """Never any text: a post sent to several neighbourhoods counts in each of them. Counts
+    under the municipality's small-cell threshold are null and named in `suppressed` (or
+    `categories_suppressed`), with a second one beside a lone one."""
+    limit = ctx.call(rpc.participation.STATISTICS_SETTINGS)["small_cell_threshold"]
+    return ctx.call(rpc.feed.STATISTICS, small_cell=limit)
