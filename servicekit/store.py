@@ -8,7 +8,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 
 log = logging.getLogger(__name__)
 
@@ -59,22 +58,21 @@ class SqliteStore:
         self.execute("SELECT 1").fetchone()
         return True
 
-    def forget_deleted(self, attempts=5):
+    def forget_deleted(self):
         """Make deletions final on disk: the -wal file still holds the pages as they were before
         a deletion (until a checkpoint resets it, which may be never for a quiet store), so copy
         it into the database file, where secure_delete has zeroed what was deleted, and truncate
-        it. Called after an erasure. True when the log is empty; a reader holding an old
-        snapshot makes it wait, so it is tried a few times."""
+        it. Called after an erasure. True when the log is empty. A reader in another process
+        holding an old snapshot makes it wait (the connection's busy timeout) and then give up:
+        the next erasure, or the next automatic checkpoint, finishes the job."""
         if self.path == ":memory:":
             return True
-        for attempt in range(attempts):
-            with self._lock:
-                busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return True
-            time.sleep(0.05 * (attempt + 1))
-        log.warning("%s: the write-ahead log could not be truncated after an erasure", self.path)
-        return False
+        with self._lock:
+            busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("%s: the write-ahead log could not be truncated after an erasure",
+                        self.path)
+        return not busy
 
     def describe(self):
         return {"kind": self.kind, "path": self.path}

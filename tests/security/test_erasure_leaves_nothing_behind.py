@@ -197,6 +197,9 @@ def erin_does_everything(town):
                      "voting": at(hours=48), "results": at(hours=72)}}))
     project = ok(call(town, "POST", "/api/v1/budgets/%s/projects" % budget["id"], "nora",
                       json={"title": "Bancs", "cost": 400}))
+    # Hers, never accepted: its text is hers alone.
+    ok(call(town, "POST", "/api/v1/budgets/%s/projects" % budget["id"], "erin",
+            json={"title": text("Projet"), "description": text("Detail"), "cost": 300}))
     staff_budget = "/api/v1/city/budgets/" + budget["id"]
     ok(call(town, "POST", staff_budget + "/phase", "staff", json={"phase": "review"}))
     ok(call(town, "PUT", "%s/projects/%s/review" % (staff_budget, project["id"]), "staff",
