@@ -344,10 +344,18 @@ class SqliteParticipation:
     def budget_secret(self, budget_id, new_secret):
         """The budget's pseudonym key; `new_secret` becomes it when it has none yet (a budget
         from before keys existed gets one on first use; concurrent first uses agree)."""
+        def stored():
+            row = self.store.execute("SELECT secret FROM budget_secrets WHERE budget_id = ?",
+                                     (budget_id,)).fetchone()
+            return row and row["secret"]
+
+        # Read first: a budget's page is read far more often than a secret is created.
+        found = stored()
+        if found:
+            return found
         self.store.execute("INSERT INTO budget_secrets (budget_id, secret) VALUES (?, ?) "
                            "ON CONFLICT (budget_id) DO NOTHING", (budget_id, new_secret))
-        return self.store.execute("SELECT secret FROM budget_secrets WHERE budget_id = ?",
-                                  (budget_id,)).fetchone()["secret"]
+        return stored()
 
     def last_log_entry(self, budget_id):
         return self._one("SELECT doc FROM budget_log WHERE budget_id = ? ORDER BY seq DESC "
@@ -772,6 +780,9 @@ class MongoParticipation:
         return [_strip(d) for d in found]
 
     def budget_secret(self, budget_id, new_secret):
+        found = self.secrets.find_one({"_id": budget_id})
+        if found:
+            return found["secret"]
         self.secrets.update_one({"_id": budget_id}, {"$setOnInsert": {"secret": new_secret}},
                                 upsert=True)
         return self.secrets.find_one({"_id": budget_id})["secret"]
