@@ -30,3 +30,19 @@ def test_thousands_of_levels_are_measured_without_recursion():
 
 def test_an_unterminated_string_does_not_hide_the_rest():
     assert json_depth.depth(b'[[["unterminated') == 3
+
+
+def test_unclosed_or_mismatched_brackets_still_count():
+    # The parser would recurse through them before it found the JSON malformed.
+    assert json_depth.too_deep(b"[" * 5000)
+    assert json_depth.too_deep(b"[" * 5000 + b"]" * 5000 + b"}")
+    assert json_depth.too_deep(b'{"a":' * 40 + b"1")
+    assert not json_depth.too_deep(b"[}]")
+    assert not json_depth.too_deep(b"]]]]")
+
+
+def test_the_limit_is_exact():
+    for depth in (1, 31, 32, 33):
+        document = b"[" * depth + b"]" * depth
+        assert json_depth.too_deep(document) == (depth > json_depth.MAX_DEPTH)
+        assert json_depth.depth(document) == depth
