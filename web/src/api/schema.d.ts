@@ -34,7 +34,10 @@ export interface paths {
         /**
          * Sign in with e-mail and password
          * @description One answer (401) for an unknown e-mail and a wrong password. After 10 failures within
-         *     15 minutes the account is locked until the window passes (429 with Retry-After).
+         *     15 minutes from clients without a device token of the account, such clients are refused
+         *     until the window passes (429 with Retry-After, before any password check), while a client
+         *     with its device token still signs in; 10 failures with one device token lock that token.
+         *     One client address may fail 100 times (by default) within 15 minutes over all accounts.
          */
         post: operations["login"];
         delete?: never;
@@ -176,9 +179,34 @@ export interface paths {
         /**
          * The budget's hash-chained log of rule changes and ballots
          * @description Each entry's `hash` is sha256(previous hash + canonical JSON of the entry without its
-         *     hash); voters appear under a per-budget pseudonym. Anyone who sees the budget can recount.
+         *     hash); voters appear under a per-budget pseudonym keyed with a secret only the service
+         *     holds (a neighbour who knows your user id cannot find your ballot). Anyone who sees the
+         *     budget can recount, and check the copy against the published heads (`/log/head`).
          */
         get: operations["budget_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budgets/{budget_id}/log/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The log's head now and at each phase change
+         * @description A head is published (and announced in `budget_phase_changed`) at every phase change.
+         *     Keep them: a copy of the log is genuine when its chain recomputes and entry `entries` has
+         *     the published `hash` for every head, so even a store rewritten consistently from the first
+         *     entry on is caught.
+         */
+        get: operations["budget_log_head"];
         put?: never;
         post?: never;
         delete?: never;
@@ -196,8 +224,9 @@ export interface paths {
         };
         /**
          * Recompute the log and check the ballots
-         * @description Valid when every hash recomputes and the stored ballots (which the results count) are
-         *     exactly the last ballot each voter cast according to the log.
+         * @description Valid when every hash recomputes, the chain runs through every published head, and the
+         *     stored ballots (which the results count) are exactly the last ballot each voter cast
+         *     according to the log.
          */
         get: operations["verify_budget_log"];
         put?: never;
@@ -220,6 +249,7 @@ export interface paths {
         /**
          * Propose a project (during the proposals phase)
          * @description Its cost may not exceed the budget's cap. Outside the proposals phase: 409.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["propose_project"];
         delete?: never;
@@ -685,7 +715,9 @@ export interface paths {
         };
         /**
          * Participation per neighbourhood of every survey and budget
-         * @description Households taking part / registered households; cells under 10 households suppressed.
+         * @description Households taking part / registered households; counts under the small-cell threshold
+         *     suppressed, with a second cell beside a lone one. A budget's vote totals are not here: they
+         *     are its public results by design (every ballot is in its public log).
          */
         get: operations["participation_stats"];
         put?: never;
@@ -713,6 +745,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/city/statistics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your municipality's small-cell threshold */
+        get: operations["statistics_settings"];
+        /**
+         * Make the small-cell threshold stricter (admins)
+         * @description From 10 (the platform's, never laxer) to 1000; applies to the city's statistics over
+         *     HTTP and gRPC, survey results and exports.
+         */
+        put: operations["set_statistics_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/city/stats": {
         parameters: {
             query?: never;
@@ -723,7 +777,9 @@ export interface paths {
         /**
          * Users, households and adoption per neighbourhood, activity per week and category, helpers and volunteers, participation (counts only)
          * @description The same figures as the gRPC `GetNeighbourhoodStats`; never any text of residents.
-         *     Adoption is households with an account / households of the address register.
+         *     Adoption is households with an account / households of the address register. Every count
+         *     under the municipality's small-cell threshold is null and named in `suppressed`, and no row
+         *     hides a single figure that its total and the others would give back.
          */
         get: operations["city_statistics"];
         put?: never;
@@ -743,7 +799,9 @@ export interface paths {
         };
         /**
          * Posts, comments and thanks: counts per neighbourhood, category and week
-         * @description Never any text: a post sent to several neighbourhoods counts in each of them.
+         * @description Never any text: a post sent to several neighbourhoods counts in each of them. Counts
+         *     under the municipality's small-cell threshold are null and named in `suppressed` (or
+         *     `categories_suppressed`), with a second one beside a lone one.
          */
         get: operations["feed_statistics"];
         put?: never;
@@ -803,8 +861,10 @@ export interface paths {
         };
         /**
          * The responses as CSV (5,000 rows a page; next page's cursor in X-Next-Cursor)
-         * @description One row per response: id, neighbourhood, time, then one column per question (choices
-         *     joined by ';', rankings by '>', matrix answers as row=column).
+         * @description One row per response: id, neighbourhood, the day it was given (`submitted_on`, UTC; never
+         *     the time), then one column per question (choices joined by ';', rankings by '>', matrix
+         *     answers as row=column). The neighbourhood is empty where fewer households than the
+         *     small-cell threshold answered (and in a second neighbourhood when only one would be).
          */
         get: operations["export_survey"];
         put?: never;
@@ -825,9 +885,10 @@ export interface paths {
         /**
          * Totals per question and option; participation per neighbourhood
          * @description Participation rate = responding households / registered households of each target
-         *     neighbourhood; when either is under 10 the rate and the count are null and `suppressed` is
-         *     true. Totals are per option (a multiple-choice answer counts once for each option chosen),
-         *     never per combination.
+         *     neighbourhood. Totals are per option (a multiple-choice answer counts once for each option
+         *     chosen), never per combination. Every count under the municipality's small-cell threshold
+         *     is null and named in `suppressed`, and a question never hides just one count (its
+         *     `answered` would give it back): the next smallest is hidden with it.
          */
         get: operations["survey_results"];
         put?: never;
@@ -853,6 +914,7 @@ export interface paths {
          * @description With residents you share a neighbourhood with (home or followed). A direct conversation is
          *     one per pair: starting it again answers 200 with the same one (and brings back whoever had
          *     left it). Someone you cannot chat with is 404; a block between you is 403.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["start_conversation"];
         delete?: never;
@@ -890,7 +952,7 @@ export interface paths {
         /**
          * Add residents to your group
          * @description The group's owner only; at most 20 members (409 beyond). Newcomers read the messages
-         *     written from now on.
+         *     written from now on. A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["add_members"];
         delete?: never;
@@ -937,6 +999,7 @@ export interface paths {
          * Write a message
          * @description 403 when someone in the conversation blocked you; 409 in a direct conversation the other
          *     person left; 429 past 30 messages a minute.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["send_message"];
         delete?: never;
@@ -988,7 +1051,10 @@ export interface paths {
         /**
          * Change your event
          * @description The organiser only (others: 403), while the event has neither ended nor been cancelled
-         *     (409). The changed event is checked as a whole again, the commercial rule included.
+         *     (409). The changed event is checked as a whole again, the commercial rule included, and
+         *     screened by moderation like a new one (422 with its reasons; 503 when moderation does not
+         *     answer): nothing changes when it is refused.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         patch: operations["update_event"];
         trace?: never;
@@ -1136,6 +1202,7 @@ export interface paths {
         /**
          * Propose an initiative to your neighbourhood
          * @description Neighbours support it; at the municipality's threshold it escalates to the city.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["propose_initiative"];
         delete?: never;
@@ -1369,6 +1436,7 @@ export interface paths {
          * Offer your help: create or replace your helper profile
          * @description Neighbours of your home and of the neighbourhoods following it find you within seconds.
          *     An unknown skill id is refused (400, `details.fields.skills`).
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         put: operations["put_helper_profile"];
         post?: never;
@@ -1606,7 +1674,9 @@ export interface paths {
         put?: never;
         /**
          * Add a watched word or pattern
-         * @description At most 500 rules per municipality (409).
+         * @description At most 500 rules per municipality, 30 of them patterns (409). A pattern RE2 cannot
+         *     compile (backreferences, lookarounds) or too large once compiled is 400 `invalid` with the
+         *     reason under details.pattern.
          */
         post: operations["create_rule"];
         delete?: never;
@@ -1756,7 +1826,7 @@ export interface paths {
          *     organiser (409). Commercial events are refused (422): `error.details.reasons` lists each rule
          *     that matched (price_with_sales_words, fee_above_small_fee, fee_without_small_fee_flag) with the
          *     words or amounts that matched. An `Idempotency-Key` header makes a retry answer the first
-         *     response.
+         *     response. A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["create_event"];
         delete?: never;
@@ -1838,6 +1908,7 @@ export interface paths {
          * Publish a post
          * @description Residents publish to their home neighbourhood, or home plus followed ones. A retry with
          *     the same `Idempotency-Key` answers the first post; the same key with another body is 422.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         post: operations["create_post"];
         delete?: never;
@@ -1867,7 +1938,10 @@ export interface paths {
         /**
          * Edit your post (or mark it solved)
          * @description Title, body, the category's fields; `{"solved": true}` on your help request. Category and
-         *     audience stay.
+         *     audience stay. Screened by moderation like a new post, before it is stored: refused (422,
+         *     `error.details.reasons`) and nothing changes, or stored pending (seen by you only) until a
+         *     moderator decides; 503 and nothing changes when moderation does not answer.
+         *     A suspended account gets 403 with `error.details.suspended_until`.
          */
         patch: operations["update_post"];
         trace?: never;
@@ -1886,7 +1960,11 @@ export interface paths {
          */
         get: operations["list_comments"];
         put?: never;
-        /** Comment on a post */
+        /**
+         * Comment on a post
+         * @description Screened by moderation before it is stored (422 with the reasons, or held).
+         *     A suspended account gets 403 with `error.details.suspended_until`.
+         */
         post: operations["add_comment"];
         delete?: never;
         options?: never;
@@ -2229,6 +2307,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the device token an earlier login of this account answered (else the quartier_device cookie counts) */
+                    device_token?: string;
                     email: string;
                     password: string;
                 };
@@ -2244,6 +2324,9 @@ export interface operations {
                     "application/json": {
                         /** @description EdDSA JWT, valid 15 minutes */
                         access_token?: string;
+                        /** @description login and registration only: proof that this client signed in to this account; send it back as `device_token` in the login body (or keep the `quartier_device` cookie). While the account is locked by failed logins from elsewhere, a login with it still works */
+                        device_token?: string;
+                        device_token_expires_in?: number;
                         expires_in?: number;
                         refresh_expires_in?: number;
                         /** @description single use: each refresh returns the next one; presenting a used one again ends the session */
@@ -2271,6 +2354,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2440,6 +2532,9 @@ export interface operations {
                     "application/json": {
                         /** @description EdDSA JWT, valid 15 minutes */
                         access_token?: string;
+                        /** @description login and registration only: proof that this client signed in to this account; send it back as `device_token` in the login body (or keep the `quartier_device` cookie). While the account is locked by failed logins from elsewhere, a login with it still works */
+                        device_token?: string;
+                        device_token_expires_in?: number;
                         expires_in?: number;
                         refresh_expires_in?: number;
                         /** @description single use: each refresh returns the next one; presenting a used one again ends the session */
@@ -2559,6 +2654,9 @@ export interface operations {
                     "application/json": {
                         /** @description EdDSA JWT, valid 15 minutes */
                         access_token?: string;
+                        /** @description login and registration only: proof that this client signed in to this account; send it back as `device_token` in the login body (or keep the `quartier_device` cookie). While the account is locked by failed logins from elsewhere, a login with it still works */
+                        device_token?: string;
+                        device_token_expires_in?: number;
                         expires_in?: number;
                         refresh_expires_in?: number;
                         /** @description single use: each refresh returns the next one; presenting a used one again ends the session */
@@ -3035,6 +3133,108 @@ export interface operations {
             };
         };
     };
+    budget_log_head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                budget_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        budget_id?: string;
+                        head?: {
+                            /** @description entries in the log up to here */
+                            entries: number;
+                            /** @description the hash of entry number `entries` */
+                            hash: string;
+                        };
+                        published?: {
+                            /** @description entries in the log up to here */
+                            entries: number;
+                            /** @description the hash of entry number `entries` */
+                            hash: string;
+                            phase?: string;
+                            /** Format: date-time */
+                            published_at?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     verify_budget_log: {
         parameters: {
             query?: never;
@@ -3210,6 +3410,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -3350,7 +3559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input */
@@ -4401,6 +4610,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -4644,6 +4862,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4972,6 +5199,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5559,6 +5795,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -5701,6 +5946,7 @@ export interface operations {
                         skipped?: number;
                         unknown_household_ids?: string[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input */
@@ -5961,6 +6207,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -6084,6 +6339,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6464,7 +6728,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        budgets?: {
+                            budget_id?: string;
+                            neighbourhoods?: {
+                                neighbourhood_id?: string;
+                                participating_households?: number | null;
+                                rate?: number | null;
+                                registered_households?: number | null;
+                                /** @description true: a figure of this cell is null */
+                                suppressed?: boolean;
+                            }[];
+                            phase?: string;
+                            title?: string;
+                        }[];
+                        surveys?: {
+                            neighbourhoods?: {
+                                neighbourhood_id?: string;
+                                participating_households?: number | null;
+                                rate?: number | null;
+                                registered_households?: number | null;
+                                /** @description true: a figure of this cell is null */
+                                suppressed?: boolean;
+                            }[];
+                            status?: string;
+                            survey_id?: string;
+                            title?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Invalid input */
@@ -6600,6 +6891,176 @@ export interface operations {
             };
         };
     };
+    statistics_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description counts of fewer households than this are suppressed in every statistic and export (the platform's 10 unless the municipality set it higher) */
+                        small_cell_threshold?: number;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    set_statistics_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description counts of fewer households than this are suppressed in every statistic and export (the platform's 10 unless the municipality set it higher) */
+                    small_cell_threshold: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description counts of fewer households than this are suppressed in every statistic and export (the platform's 10 unless the municipality set it higher) */
+                        small_cell_threshold?: number;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     city_statistics: {
         parameters: {
             query?: never;
@@ -6622,56 +7083,72 @@ export interface operations {
                                 neighbourhood_id?: string;
                                 participating_households?: number | null;
                                 rate?: number | null;
-                                registered_households?: number;
+                                registered_households?: number | null;
+                                /** @description true: a figure of this cell is null */
                                 suppressed?: boolean;
                             }[];
                             phase?: string;
                         }[];
+                        /** @description categories whose count is null */
+                        categories_suppressed?: string[];
                         helper_skills?: {
-                            helpers?: number;
+                            helpers?: number | null;
                             skill?: string;
-                            volunteers?: number;
+                            /** @description the fields of this object that are null because their count is under the small-cell threshold (or would reveal one that is) */
+                            suppressed?: string[];
+                            volunteers?: number | null;
                         }[];
-                        helpers?: number;
+                        helpers?: number | null;
                         /** @description true: helpers are counted */
                         helpers_available?: boolean;
                         municipality_id?: string;
                         neighbourhoods?: {
                             activity?: {
-                                comments?: number;
-                                posts?: number;
-                                reactions?: number;
+                                comments?: number | null;
+                                posts?: number | null;
+                                reactions?: number | null;
+                                /** @description the fields of this object that are null because their count is under the small-cell threshold (or would reveal one that is) */
+                                suppressed?: string[];
                             };
-                            adoption_rate?: number;
-                            helpers?: number;
-                            households?: number;
+                            adoption_rate?: number | null;
+                            helpers?: number | null;
+                            households?: number | null;
                             name?: string;
                             neighbourhood_id?: string;
                             register_households?: number;
                             state?: string;
-                            users?: number;
-                            volunteers?: number;
+                            /** @description the fields of this object that are null because their count is under the small-cell threshold (or would reveal one that is) */
+                            suppressed?: string[];
+                            users?: number | null;
+                            volunteers?: number | null;
                         }[];
                         posts_by_category?: {
-                            [key: string]: number;
+                            [key: string]: number | null;
                         };
+                        /** @description counts under this are suppressed */
+                        small_cell_threshold?: number;
+                        /** @description municipality totals that are null */
+                        suppressed?: string[];
                         surveys?: {
                             neighbourhoods?: {
                                 neighbourhood_id?: string;
                                 participating_households?: number | null;
                                 rate?: number | null;
-                                registered_households?: number;
+                                registered_households?: number | null;
+                                /** @description true: a figure of this cell is null */
                                 suppressed?: boolean;
                             }[];
                             status?: string;
                             survey_id?: string;
                         }[];
-                        volunteers?: number;
+                        volunteers?: number | null;
                         weeks?: {
                             activity?: {
-                                comments?: number;
-                                posts?: number;
-                                reactions?: number;
+                                comments?: number | null;
+                                posts?: number | null;
+                                reactions?: number | null;
+                                /** @description the fields of this object that are null because their count is under the small-cell threshold (or would reveal one that is) */
+                                suppressed?: string[];
                             };
                             week?: string;
                         }[];
@@ -6751,22 +7228,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         categories?: {
-                            [key: string]: number;
+                            [key: string]: number | null;
                         };
+                        /** @description categories whose count is null */
+                        categories_suppressed?: string[];
                         municipality_id?: string;
                         neighbourhoods?: {
                             [key: string]: {
-                                comments?: number;
-                                posts?: number;
-                                reactions?: number;
+                                comments?: number | null;
+                                posts?: number | null;
+                                reactions?: number | null;
+                                /** @description the counts of this object that are null as small cells */
+                                suppressed?: string[];
                             };
                         };
                         /** @description keyed by ISO week, e.g. 2026-W47 */
                         weeks?: {
                             [key: string]: {
-                                comments?: number;
-                                posts?: number;
-                                reactions?: number;
+                                comments?: number | null;
+                                posts?: number | null;
+                                reactions?: number | null;
+                                /** @description the counts of this object that are null as small cells */
+                                suppressed?: string[];
                             };
                         };
                     };
@@ -7044,6 +7527,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -7178,7 +7670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input */
@@ -7268,11 +7760,53 @@ export interface operations {
                             neighbourhood_id?: string;
                             participating_households?: number | null;
                             rate?: number | null;
-                            registered_households?: number;
+                            registered_households?: number | null;
+                            /** @description true: a figure of this cell is null */
                             suppressed?: boolean;
                         }[];
-                        questions?: Record<string, never>[];
-                        responses?: number;
+                        questions?: {
+                            answered?: number | null;
+                            /** @description scale: null when any of its counts is (it would solve them) */
+                            mean?: number | null;
+                            /** @description choice questions: count; ranking: ranked, first, points */
+                            options?: {
+                                count?: number | null;
+                                first?: number | null;
+                                id?: string;
+                                points?: number | null;
+                                ranked?: number | null;
+                                /** @description fields of this object that are null as small cells */
+                                suppressed?: string[];
+                            }[];
+                            question_id?: string;
+                            rows?: {
+                                columns?: {
+                                    count?: number | null;
+                                    first?: number | null;
+                                    id?: string;
+                                    points?: number | null;
+                                    ranked?: number | null;
+                                    /** @description fields of this object that are null as small cells */
+                                    suppressed?: string[];
+                                }[];
+                                id?: string;
+                            }[];
+                            /** @description fields of this object that are null as small cells */
+                            suppressed?: string[];
+                            text?: string;
+                            type?: string;
+                            values?: {
+                                count?: number | null;
+                                /** @description fields of this object that are null as small cells */
+                                suppressed?: string[];
+                                value?: number;
+                            }[];
+                        }[];
+                        responses?: number | null;
+                        status?: string;
+                        /** @description fields of this object that are null as small cells */
+                        suppressed?: string[];
+                        survey_id?: string;
                     };
                 };
             };
@@ -8922,6 +9456,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -9279,6 +9822,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -9538,6 +10090,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -9713,6 +10274,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10441,6 +11011,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -10895,6 +11474,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -11094,6 +11682,15 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11370,6 +11967,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -11424,6 +12030,9 @@ export interface operations {
                     "application/json": {
                         /** @description EdDSA JWT, valid 15 minutes */
                         access_token?: string;
+                        /** @description login and registration only: proof that this client signed in to this account; send it back as `device_token` in the login body (or keep the `quartier_device` cookie). While the account is locked by failed logins from elsewhere, a login with it still works */
+                        device_token?: string;
+                        device_token_expires_in?: number;
                         expires_in?: number;
                         refresh_expires_in?: number;
                         /** @description single use: each refresh returns the next one; presenting a used one again ends the session */
@@ -11581,6 +12190,15 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11835,6 +12453,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -11967,6 +12594,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12109,6 +12745,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12281,7 +12926,7 @@ export interface operations {
                             created_by?: string;
                             id?: string;
                             /**
-                             * @description word: whole words, case and accents ignored; regex: a Python regular expression (nested quantifiers refused)
+                             * @description word: whole words, case, accents, invisible characters and look-alike letters ignored; regex: an RE2 regular expression (linear time: no backreferences or lookarounds), case-insensitive, on the text with accents and invisible characters removed
                              * @enum {string}
                              */
                             kind?: "word" | "regex";
@@ -12370,7 +13015,7 @@ export interface operations {
                      */
                     action: "block" | "hold" | "flag";
                     /**
-                     * @description word: whole words, case and accents ignored; regex: a Python regular expression (nested quantifiers refused)
+                     * @description word: whole words, case, accents, invisible characters and look-alike letters ignored; regex: an RE2 regular expression (linear time: no backreferences or lookarounds), case-insensitive, on the text with accents and invisible characters removed
                      * @enum {string}
                      */
                     kind?: "word" | "regex";
@@ -12398,7 +13043,7 @@ export interface operations {
                         created_by?: string;
                         id?: string;
                         /**
-                         * @description word: whole words, case and accents ignored; regex: a Python regular expression (nested quantifiers refused)
+                         * @description word: whole words, case, accents, invisible characters and look-alike letters ignored; regex: an RE2 regular expression (linear time: no backreferences or lookarounds), case-insensitive, on the text with accents and invisible characters removed
                          * @enum {string}
                          */
                         kind?: "word" | "regex";
@@ -12448,6 +13093,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13493,7 +14147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/geo+json": {
                         features?: {
                             geometry?: {
                                 /** @description [longitude, latitude] in WGS 84, inside the neighbourhood */
@@ -15345,6 +15999,15 @@ export interface operations {
             };
             /** @description Request body over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
