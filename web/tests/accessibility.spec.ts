@@ -35,6 +35,9 @@ for (const language of ["en", "ar"] as const) {
       await checkScreen(page, `feed-${language}`);
       await page.getByRole("button", { name: "New post" }).click();
       await checkScreen(page, `new-post-${language}`);
+      await page.goto(url("/neighbours"));
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await checkScreen(page, `neighbours-${language}`);
       await page.goto(url("/me"));
       await page.getByLabel("Language").selectOption("en");
       await page.getByRole("button", { name: "Save" }).click();

@@ -13,6 +13,7 @@ const FeedPage = lazy(() => import("../features/feed/FeedPage"));
 const NewPost = lazy(() => import("../features/posts/NewPost"));
 const PostPage = lazy(() => import("../features/posts/PostPage"));
 const MePage = lazy(() => import("../features/me/MePage"));
+const NeighboursPage = lazy(() => import("../features/neighbours/NeighboursPage"));
 
 function Loading() {
   const { t } = useI18n();
@@ -57,6 +58,7 @@ export function App() {
             <Route path="/posts/new" element={<SignedIn><NewPost /></SignedIn>} />
             <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />
             <Route path="/me" element={<SignedIn><MePage /></SignedIn>} />
+            <Route path="/neighbours" element={<SignedIn><NeighboursPage /></SignedIn>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

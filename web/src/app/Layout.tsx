@@ -24,6 +24,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/feed">{t("nav.feed")}</NavLink>
                 </li>
                 <li>
+                  <NavLink to="/neighbours">{t("nav.neighbours")}</NavLink>
+                </li>
+                <li>
                   <NavLink to="/me">{t("nav.me")}</NavLink>
                 </li>
                 <li>

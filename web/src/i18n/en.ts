@@ -110,6 +110,22 @@ const en = {
   "me.deleteHint": "This erases your account and cannot be undone.",
   "me.deleteConfirm": "Yes, delete my account",
   "me.deleted": "Your account has been deleted.",
+  "nav.neighbours": "Neighbours",
+  "neighbours.title": "Your neighbourhood",
+  "neighbours.home": "You live in {name}.",
+  "neighbours.list": "Neighbours",
+  "neighbours.listHint": "First name and street only.",
+  "neighbours.empty": "No neighbours listed yet.",
+  "neighbours.adjacent": "Neighbourhoods next to yours",
+  "neighbours.adjacentHint": "Follow one to see its posts in your feed.",
+  "neighbours.follow": "Follow {name}",
+  "neighbours.unfollow": "Stop following {name}",
+  "neighbours.listed": "You appear in the neighbour list.",
+  "neighbours.unlisted": "You do not appear in the neighbour list.",
+  "neighbours.hideMe": "Hide me from the neighbour list",
+  "neighbours.showMe": "Show me in the neighbour list",
+  "feed.neighbourhood": "Neighbourhood",
+  "feed.allNeighbourhoods": "Home and followed",
 };
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import { api, unwrap } from "../../api/client";
 import { useI18n } from "../../i18n/I18n";
 import { PostCard, categoryLabel } from "../posts/PostCard";
 import { CATEGORIES, type Category } from "../posts/types";
+import { useNeighbourhoods } from "../neighbours/useNeighbourhoods";
 
 const PAGE_SIZE = 20;
 
@@ -12,6 +13,10 @@ export default function FeedPage() {
   const { t } = useI18n();
   const navigate = useNavigate();
   const [category, setCategory] = useState<Category | "">("");
+  const [neighbourhood, setNeighbourhood] = useState("");
+  const neighbourhoods = useNeighbourhoods();
+  // The feed reads the home and the followed neighbourhoods: those are the filter's choices.
+  const readable = (neighbourhoods.data ?? []).filter((n) => n.home || n.following);
 
   // The city's urgent announcements sit above the feed whatever the filter.
   const urgent = useQuery({
@@ -22,12 +27,17 @@ export default function FeedPage() {
   });
 
   const feed = useInfiniteQuery({
-    queryKey: ["feed", category],
+    queryKey: ["feed", category, neighbourhood],
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) =>
       unwrap(
         await api.GET("/api/v1/feed", {
-          params: { query: { limit: PAGE_SIZE, cursor: pageParam, category: category || undefined } },
+          params: {
+            query: {
+              limit: PAGE_SIZE, cursor: pageParam, category: category || undefined,
+              neighbourhood_id: neighbourhood || undefined,
+            },
+          },
         }),
       ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
@@ -68,6 +78,19 @@ export default function FeedPage() {
           ))}
         </select>
       </div>
+      {readable.length > 1 && (
+        <div className="field field--inline">
+          <label htmlFor="neighbourhood-filter">{t("feed.neighbourhood")}</label>
+          <select id="neighbourhood-filter" value={neighbourhood} onChange={(e) => setNeighbourhood(e.target.value)}>
+            <option value="">{t("feed.allNeighbourhoods")}</option>
+            {readable.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {urgent.data && urgent.data.length > 0 && (
         <section aria-labelledby="urgent-title" className="urgent">
           <h2 id="urgent-title">{t("feed.urgent")}</h2>
