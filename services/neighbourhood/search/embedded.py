@@ -59,6 +59,22 @@ def analysed_document(document):
     return tantivy.Document(**{k: v for k, v in fields.items() if v != []})
 
 
+def _analysed_aside(documents):
+    """The tantivy documents for many index documents. Analysis is pure Python (about 0.7 ms a
+    profile): in a service process (eventlet) it runs on a real thread, so the process keeps
+    answering its calls and heartbeats meanwhile instead of stalling for seconds."""
+    def analyse_all():
+        return [analysed_document(document) for document in documents]
+
+    try:
+        from eventlet import patcher, tpool
+    except ImportError:  # pragma: no cover (eventlet is always installed here)
+        return analyse_all()
+    if patcher.is_monkey_patched("thread"):
+        return tpool.execute(analyse_all)
+    return analyse_all()
+
+
 class TantivyHelperIndex:
     def __init__(self, path, writer_threads=1, heap_bytes=WRITER_HEAP_BYTES):
         self.path = path
@@ -113,10 +129,11 @@ class TantivyHelperIndex:
         (the words of its free text) and its user id stay in the segment files until a merge,
         which cannot be forced; an erasure must not wait for one. Searchers see the old index
         until the commit, then the new one: never a partial one."""
+        analysed = _analysed_aside(list(documents))
         with self._lock:
             self._writer.delete_all_documents()
-            for document in documents:
-                self._writer.add_document(analysed_document(document))
+            for document in analysed:
+                self._writer.add_document(document)
             self._commit()
             self._writer.garbage_collect_files()
 
