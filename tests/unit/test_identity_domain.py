@@ -162,3 +162,18 @@ def test_only_the_platform_may_create_municipalities():
         with pytest.raises(DomainError) as refused:
             domain.authorize_municipality_admin(caller)
         assert refused.value.code == errors.FORBIDDEN
+
+
+def test_population_hides_small_households_and_their_users_never_one_alone():
+    register = {"n1": 200, "n2": 9, "n3": 40}
+    residents = {"n1": (41, 30), "n2": (3, 2), "n3": (25, 20)}  # (users, households)
+
+    view = domain.population_view(register, residents, 10)
+
+    assert view["n1"] == {"register_households": 200, "households": 30, "users": 41}
+    # n2's 2 households are hidden, and n3's 20 with them (the smallest other), users alike.
+    for hidden in ("n2", "n3"):
+        assert (view[hidden]["households"], view[hidden]["users"]) == (None, None)
+        assert view[hidden]["suppressed"] == ["households", "users"]
+    assert view["n2"]["register_households"] == 9
+    assert domain.population_view(register, residents, 25)["n1"]["households"] == 30
