@@ -189,3 +189,22 @@ def test_the_gateway_trusts_the_ingress_in_front_of_it_and_identity_shares_a_dev
     (identity,) = by_kind(docs, "Deployment")["identity"]["spec"]["template"]["spec"][
         "containers"]
     assert "QUARTIER_DEVICE_TOKEN_SECRET" in {variable["name"] for variable in identity["env"]}
+
+
+def test_only_the_gateway_and_grpc_ports_are_open_and_metrics_only_to_monitoring():
+    """A pod elsewhere in the cluster reaches no service and no metrics port: ingress is denied by
+    default, the public edges open their own port only, Prometheus's namespace the metrics ports."""
+    policies = by_kind(base_resources(), "NetworkPolicy")
+    deny = policies["default-deny-ingress"]["spec"]
+    assert deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"]
+    assert "ingress" not in deny
+    edges = policies["public-edges"]["spec"]
+    assert edges["podSelector"]["matchExpressions"][0]["values"] == ["gateway", "grpc"]
+    assert [port["port"] for rule in edges["ingress"] for port in rule["ports"]] == ["http", "grpc"]
+    metrics = policies["metrics-from-monitoring"]["spec"]["ingress"]
+    assert [port["port"] for rule in metrics for port in rule["ports"]] == ["metrics"]
+    assert all(rule["from"] for rule in metrics)
+    # every process names its metrics port, so the policy's named port reaches all of them
+    for deployment in by_kind(base_resources(), "Deployment").values():
+        ports = deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
+        assert "metrics" in {port["name"] for port in ports}, deployment["metadata"]["name"]
