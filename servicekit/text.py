@@ -39,6 +39,10 @@ _SPELLED = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "
 BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
                                     0x200E, 0x200F, 0x061C]))
 
+# In a longer text, right-to-left writers use marks, embeddings and isolates; an override forces
+# the display order of what follows and is what disguises a link or a name.
+BIDI_OVERRIDES = frozenset("\u202d\u202e")
+
 # Characters that draw nothing but are not format characters (category Cf): fillers and
 # variation selectors. Unicode's Default_Ignorable_Code_Point property, less what Cf covers.
 _INVISIBLE_EXTRA = frozenset(map(chr, [
@@ -175,8 +179,8 @@ def text_problem(value, maximum, minimum=1, required=True, kind=NAME):
 
     NAME (names, titles, labels: one line): no control character (NUL, line breaks, escape...),
     no bidi control. TEXT (bodies, descriptions): line breaks and tabs allowed, other control
-    characters not; bidi marks allowed (right-to-left languages use them), overrides and
-    isolates not. Either way, a value of only spaces and invisible characters counts as empty:
+    characters not; bidi marks, embeddings and isolates allowed (right-to-left writing uses
+    them), overrides not. Either way, a value of only spaces and invisible characters counts as empty:
     a name nobody can see is not a name."""
     if not isinstance(value, str):
         return "must be a string"
@@ -193,11 +197,11 @@ def text_problem(value, maximum, minimum=1, required=True, kind=NAME):
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed_controls for ch in value):
         return "must not contain control characters" + (
             " (line breaks included)" if kind == NAME else "")
-    forbidden_bidi = BIDI_CONTROLS if kind == NAME else BIDI_CONTROLS - {
-        "\u200e", "\u200f", "\u061c"}
-    if any(ch in forbidden_bidi for ch in value):
-        return "must not contain bidirectional control characters (U+202A–202E, U+2066–2069" \
-               "%s)" % (", U+200E/F" if kind == NAME else "")
+    if kind == NAME and any(ch in BIDI_CONTROLS for ch in value):
+        return "must not contain bidirectional control characters (U+202A–202E, U+2066–2069, " \
+               "U+200E/F)"
+    if kind == TEXT and any(ch in BIDI_OVERRIDES for ch in value):
+        return "must not contain bidirectional overrides (U+202D, U+202E)"
     length = len(value.strip())
     if length > maximum:
         return "at most %d characters" % maximum

@@ -62,7 +62,8 @@ def test_names_and_texts_that_people_write_pass():
     assert text.text_problem("line one\nline two\tend", 500, kind=text.TEXT) is None
     # Right-to-left texts use the directional marks; overrides are still refused.
     assert text.text_problem("\u200fمرحبا", 500, kind=text.TEXT) is None
-    assert "bidirectional" in text.text_problem("a\u202eb", 500, kind=text.TEXT)
+    assert text.text_problem("\u2067مرحبا\u2069 ok", 500, kind=text.TEXT) is None
+    assert "overrides" in text.text_problem("a\u202eb", 500, kind=text.TEXT)
     assert "control" in text.text_problem("a\x07b", 500, kind=text.TEXT)
 
 
