@@ -12,6 +12,7 @@ from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import IdempotencyKeys, QuartierService, ServiceRpc
 from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
+from servicekit.suspension import require_not_suspended
 from services.identity import (
     accounts, addresses, api_keys, device_tokens, domain, invitations, passwords, sessions,
     throttle,
@@ -45,6 +46,9 @@ class IdentityService(QuartierService):
     keys = ApiKeys()
     idempotency = IdempotencyKeys()
     neighbourhoods = ServiceRpc()
+    # Asked whether the person is suspended before they change the name their neighbours read
+    # (servicekit/suspension.py).
+    moderation = ServiceRpc()
     dispatch = EventDispatcher()
 
     # -- municipalities ----------------------------------------------------------------------
@@ -323,6 +327,10 @@ class IdentityService(QuartierService):
         changed = accounts.profile_changes(account, changes)
         if not changed:
             return account.profile()
+        if "display_name" in changed:
+            # The name is published with everything the person wrote; language and bio are
+            # theirs alone, so a suspension leaves them free to change.
+            require_not_suspended(self.moderation, Caller.from_dict(caller))
         updated = accounts.with_changes(account, changed)
         if not self.accounts.replace(updated, account.version):
             raise errors.conflict("your profile changed meanwhile; read it again and retry")

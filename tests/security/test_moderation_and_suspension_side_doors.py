@@ -165,8 +165,15 @@ def _budget_project(town, s):
             lambda: call(town, "GET", path, "nia").json()["projects"] == [])
 
 
+def _display_name(town, s):
+    # The name neighbours read on everything the person wrote.
+    return (call(town, "PATCH", "/api/v1/me", "sam", json={"display_name": "Cheap Candles"}),
+            lambda: call(town, "GET", "/api/v1/posts/" + s["post"]["id"], "nia").json()[
+                "author"]["name"] == "Sam Roth")
+
+
 WRITES = [_edit_post, _comment, _create_event, _edit_event, _send_message, _start_conversation,
-          _add_members, _helper_profile, _initiative, _budget_project]
+          _add_members, _helper_profile, _initiative, _budget_project, _display_name]
 
 
 @pytest.mark.parametrize("write", WRITES, ids=[w.__name__.strip("_") for w in WRITES])
@@ -197,6 +204,8 @@ def test_a_suspended_resident_still_reads_withdraws_and_takes_part_in_city_proce
     assert answer.status_code == 201, answer.text
     left = call(town, "DELETE", "/api/v1/conversations/%s/members/me" % s["group"]["id"], "sam")
     assert left.status_code == 200, left.text
+    language = call(town, "PATCH", "/api/v1/me", "sam", json={"language": "de"})
+    assert language.status_code == 200, language.text
 
 
 def test_an_event_edit_that_moderation_refuses_is_422_and_changes_nothing(town):

@@ -36,8 +36,11 @@ def get_me(ctx):
         # one refuses the whole request (400 naming the field) and changes nothing.
         "additionalProperties": False,
     },
+    errors=(403,),
 )
 def update_me(ctx):
+    """A suspended account may change its language and bio, not its display name (403 with
+    `error.details.suspended_until`): neighbours read that name on everything it wrote."""
     return ctx.call(rpc.identity.UPDATE_ME, changes=ctx.body)
 
 
