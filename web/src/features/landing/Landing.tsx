@@ -1,12 +1,18 @@
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { useSession } from "../../app/Session";
 import { LanguagePicker, useI18n } from "../../i18n/I18n";
 
 export function Landing() {
   const { t } = useI18n();
   const session = useSession();
+  const deleted = (useLocation().state as { deleted?: boolean } | null)?.deleted;
   return (
     <div className="panel landing">
+      {deleted && (
+        <p role="status" className="notice">
+          {t("me.deleted")}
+        </p>
+      )}
       <h1>{t("landing.title")}</h1>
       <p className="lead">{t("landing.intro")}</p>
       <LanguagePicker />

@@ -45,8 +45,9 @@ export default function MePage() {
   const erase = useMutation({
     mutationFn: async () => unwrap(await api.DELETE("/api/v1/me")),
     onSuccess: async () => {
+      // Leave the signed-in screens first, so the landing page (not the login) says it is done.
+      navigate("/", { state: { deleted: true } });
       await session.signOut();
-      navigate("/");
     },
   });
 
