@@ -216,14 +216,33 @@ def get_callout(ctx, callout_id):
     return ctx.call(rpc.neighbourhood.GET_CALLOUT, callout_id=callout_id)
 
 
+# A count under the municipality's small-cell threshold is null (servicekit.disclosure).
+SMALL_CELL_COUNT = {"type": ["integer", "null"], "minimum": 0}
+SUPPRESSED = {"type": "array", "items": {"type": "string"},
+              "description": "the counts of this object that are null as small cells"}
+
+
 @api.operation(
     "GET", "/api/v1/city/statistics/helpers", tag=CITY_TAG,
     roles=(CITY_STAFF, MODERATOR, ADMIN),
-    summary="Helpers and volunteers per neighbourhood and skill (counts only)",
+    summary="Helpers and volunteers per neighbourhood, in all and per skill (counts only)",
     response={"type": "object", "properties": {
-        "neighbourhoods": {"type": "array", "items": {"type": "object"}},
-        "skills": {"type": "array", "items": {"type": "object"}}}},
+        "neighbourhoods": {"type": "array", "items": {"type": "object", "properties": {
+            "neighbourhood_id": {"type": "string"}, "name": {"type": "string"},
+            "helpers": SMALL_CELL_COUNT, "volunteers": SMALL_CELL_COUNT,
+            "suppressed": SUPPRESSED}}},
+        "helpers": SMALL_CELL_COUNT, "volunteers": SMALL_CELL_COUNT,
+        "suppressed": SUPPRESSED,
+        "skills": {"type": "array", "items": {"type": "object", "properties": {
+            "skill": {"type": "string"}, "skill_label": {"type": "string"},
+            "helpers": SMALL_CELL_COUNT, "volunteers": SMALL_CELL_COUNT,
+            "suppressed": SUPPRESSED}}}}},
     errors=(403,),
 )
 def helper_statistics(ctx):
-    return ctx.call(rpc.neighbourhood.HELPER_STATISTICS)
+    """Skills are counted over the whole municipality. A count under the municipality's
+    small-cell threshold is null and named in `suppressed`, with a second one beside a lone one
+    (a total would give it back)."""
+    limit = ctx.call(rpc.participation.STATISTICS_SETTINGS)["small_cell_threshold"]
+    return ctx.call(rpc.neighbourhood.HELPER_STATISTICS, small_cell=limit)
+

@@ -735,7 +735,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Helpers and volunteers per neighbourhood and skill (counts only) */
+        /**
+         * Helpers and volunteers per neighbourhood, in all and per skill (counts only)
+         * @description Skills are counted over the whole municipality. A count under the municipality's
+         *     small-cell threshold is null and named in `suppressed`, with a second one beside a lone one
+         *     (a total would give it back).
+         */
         get: operations["helper_statistics"];
         put?: never;
         post?: never;
@@ -1271,7 +1276,11 @@ export interface paths {
         delete: operations["erase_me"];
         options?: never;
         head?: never;
-        /** Change your display name, language or bio */
+        /**
+         * Change your display name, language or bio
+         * @description A suspended account may change its language and bio, not its display name (403 with
+         *     `error.details.suspended_until`): neighbours read that name on everything it wrote.
+         */
         patch: operations["update_me"];
         trace?: never;
     };
@@ -6830,8 +6839,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        neighbourhoods?: Record<string, never>[];
-                        skills?: Record<string, never>[];
+                        helpers?: number | null;
+                        neighbourhoods?: {
+                            helpers?: number | null;
+                            name?: string;
+                            neighbourhood_id?: string;
+                            /** @description the counts of this object that are null as small cells */
+                            suppressed?: string[];
+                            volunteers?: number | null;
+                        }[];
+                        skills?: {
+                            helpers?: number | null;
+                            skill?: string;
+                            skill_label?: string;
+                            /** @description the counts of this object that are null as small cells */
+                            suppressed?: string[];
+                            volunteers?: number | null;
+                        }[];
+                        /** @description the counts of this object that are null as small cells */
+                        suppressed?: string[];
+                        volunteers?: number | null;
                     };
                 };
             };
@@ -10519,6 +10546,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired access token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
