@@ -15,6 +15,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 sys.path.insert(0, REPO_ROOT)
 
 from tests.e2e import stack  # noqa: E402
+from tests.translation_server import TranslationServer  # noqa: E402
 
 
 def residents_read_english(running):
@@ -40,8 +41,12 @@ def main(out_path):
         print("the RabbitMQ management API does not answer on %s (make broker)" % admin.base,
               file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(prefix="quartier-web-") as var_dir:
-        with stack.running_platform(admin, var_dir, "web") as running:
+    # Machine translation through a LibreTranslate-compatible test server (no network): it
+    # answers "[en] <text>" for text it has no dictionary entry for.
+    with tempfile.TemporaryDirectory(prefix="quartier-web-") as var_dir, \
+            TranslationServer() as translator:
+        provider = {"TRANSLATION_PROVIDER": "libretranslate", "LIBRETRANSLATE_URL": translator.url}
+        with stack.running_platform(admin, var_dir, "web", extra_env=provider) as running:
             residents_read_english(running)
             document = dict(running.credentials, url=running.platform.http_url,
                             var_dir=var_dir)

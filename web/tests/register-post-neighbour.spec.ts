@@ -1,15 +1,18 @@
-// The first flow of issue 15: a newcomer registers with the code from their letter, posts; a
-// neighbour sees the post, comments, thanks and reports it. axe and a screenshot on each screen.
+// The first flow of issue 15: a newcomer registers with the code from their letter, posts (in
+// French); a neighbour sees the post, comments, thanks, translates it (a LibreTranslate-compatible
+// test server) and back to the original, and reports it. axe and a screenshot on each screen.
 import { expect, test } from "@playwright/test";
 import { platform } from "./platform";
 import { checkScreen, logIn, unique, url } from "./helpers";
 
-test("register with a letter's code, post, and a neighbour comments, thanks and reports", async ({ browser }) => {
+const FRENCH = "Je prête une échelle de trois mètres pendant deux semaines. Sonnez au numéro 12.";
+
+test("register with a letter's code, post, and a neighbour comments, thanks, translates and reports", async ({ browser }) => {
   const demo = platform();
   // A fresh code in the neighbourhood of a demo resident, who will be the neighbour.
   const neighbour = demo.residents.find((r) => demo.invitation_codes.some((c) => c.neighbourhood_id === r.neighbourhood_id))!;
   const code = demo.invitation_codes.find((c) => c.neighbourhood_id === neighbour.neighbourhood_id)!.code;
-  const title = unique("Ladder to lend");
+  const title = unique("Échelle à prêter");
 
   const newcomer = await (await browser.newContext()).newPage();
   await newcomer.goto(url("/"));
@@ -36,7 +39,7 @@ test("register with a letter's code, post, and a neighbour comments, thanks and 
   await newcomer.getByLabel("Type of post").selectOption("classified");
   await newcomer.getByLabel("What do you want to do?").selectOption("lend");
   await newcomer.getByLabel("Title").fill(title);
-  await newcomer.getByLabel("Message").fill("Three metres, for two weeks. Ring at number 12.");
+  await newcomer.getByLabel("Message").fill(FRENCH);
   await checkScreen(newcomer, "new-post-en");
   await newcomer.getByRole("button", { name: "Publish" }).click();
   await expect(newcomer.getByRole("heading", { level: 1, name: title })).toBeVisible();
@@ -57,6 +60,13 @@ test("register with a letter's code, post, and a neighbour comments, thanks and 
   await thanks.click();
   await expect(thanks).toHaveAttribute("aria-pressed", "true");
   await expect(thanks).toContainText("1");
+  // Translation, with the original one tap away.
+  await other.getByRole("button", { name: "Translate" }).click();
+  await expect(other.getByText(`[en] ${FRENCH}`)).toBeVisible();
+  await expect(other.getByText("Translated from French")).toBeVisible();
+  await checkScreen(other, "post-translated-en");
+  await other.getByRole("button", { name: "Show original" }).click();
+  await expect(other.getByText(FRENCH, { exact: true })).toBeVisible();
   await other.getByText("Report", { exact: true }).click();
   await other.getByLabel("Off topic").check();
   await checkScreen(other, "post-en");
