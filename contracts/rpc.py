@@ -203,10 +203,10 @@ class participation:
     BUDGET_RESULTS = RpcMethod(services.PARTICIPATION, "budget_results")
     BUDGET_LOG = RpcMethod(services.PARTICIPATION, "budget_log")
     VERIFY_BUDGET_LOG = RpcMethod(services.PARTICIPATION, "verify_budget_log")
+    BUDGET_LOG_HEAD = RpcMethod(services.PARTICIPATION, "budget_log_head")
     # initiatives
     SET_INITIATIVE_THRESHOLD = RpcMethod(services.PARTICIPATION, "set_initiative_threshold")
     PROPOSE_INITIATIVE = RpcMethod(services.PARTICIPATION, "propose_initiative")
-    BUDGET_LOG_HEAD = RpcMethod(services.PARTICIPATION, "budget_log_head")
     LIST_INITIATIVES = RpcMethod(services.PARTICIPATION, "list_initiatives")
     GET_INITIATIVE = RpcMethod(services.PARTICIPATION, "get_initiative")
     SUPPORT_INITIATIVE = RpcMethod(services.PARTICIPATION, "support_initiative")
@@ -219,6 +219,9 @@ class participation:
     SET_INCIDENT_STATUS = RpcMethod(services.PARTICIPATION, "set_incident_status")
     # statistics: participation per neighbourhood of every survey and budget
     PARTICIPATION_STATS = RpcMethod(services.PARTICIPATION, "participation_stats")
+    # the municipality's small-cell threshold, which every statistics RPC is told
+    STATISTICS_SETTINGS = RpcMethod(services.PARTICIPATION, "statistics_settings")
+    SET_STATISTICS_SETTINGS = RpcMethod(services.PARTICIPATION, "set_statistics_settings")
     EXPORT_USER = RpcMethod(services.PARTICIPATION, "export_user")
 
 

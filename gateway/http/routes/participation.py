@@ -202,22 +202,47 @@ def close_survey(ctx, survey_id):
     return ctx.call(rpc.participation.CLOSE_SURVEY, survey_id=survey_id)
 
 
+# Small cells: a count under the municipality's small-cell threshold (10 households unless it is
+# stricter), or one that would give such a count back by subtraction, is null and its field is
+# named in the `suppressed` array of the object holding it.
+COUNT = {"type": ["integer", "null"], "minimum": 0}
+SUPPRESSED = {"type": "array", "items": {"type": "string"},
+              "description": "fields of this object that are null as small cells"}
+PARTICIPATION_CELL = {"type": "object", "properties": {
+    "neighbourhood_id": ID, "registered_households": COUNT,
+    "participating_households": COUNT, "rate": {"type": ["number", "null"]},
+    "suppressed": {"type": "boolean", "description": "true: a figure of this cell is null"}}}
+OPTION_COUNT = {"type": "object", "properties": {
+    "id": ID, "count": COUNT, "ranked": COUNT, "first": COUNT, "points": COUNT,
+    "suppressed": SUPPRESSED}}
+QUESTION_RESULT = {"type": "object", "properties": {
+    "question_id": ID, "type": {"type": "string"}, "text": {"type": "string"},
+    "answered": COUNT, "suppressed": SUPPRESSED,
+    "options": {"type": "array", "items": OPTION_COUNT,
+                "description": "choice questions: count; ranking: ranked, first, points"},
+    "values": {"type": "array", "items": {"type": "object", "properties": {
+        "value": {"type": "integer"}, "count": COUNT, "suppressed": SUPPRESSED}}},
+    "mean": {"type": ["number", "null"],
+             "description": "scale: null when any of its counts is (it would solve them)"},
+    "rows": {"type": "array", "items": {"type": "object", "properties": {
+        "id": ID, "columns": {"type": "array", "items": OPTION_COUNT}}}}}}
+
+
 @api.operation(
     "GET", "/api/v1/city/surveys/{survey_id}/results", tag=TAG_SURVEYS, roles=CITY,
     summary="Totals per question and option; participation per neighbourhood",
     response={"type": "object", "properties": {
-        "responses": {"type": "integer"},
-        "questions": {"type": "array", "items": OBJECT},
-        "participation": {"type": "array", "items": {"type": "object", "properties": {
-            "neighbourhood_id": ID, "registered_households": {"type": "integer"},
-            "participating_households": {"type": ["integer", "null"]},
-            "rate": {"type": ["number", "null"]}, "suppressed": {"type": "boolean"}}}}}},
+        "survey_id": ID, "status": {"type": "string"},
+        "responses": COUNT, "suppressed": SUPPRESSED,
+        "questions": {"type": "array", "items": QUESTION_RESULT},
+        "participation": {"type": "array", "items": PARTICIPATION_CELL}}},
 )
 def survey_results(ctx, survey_id):
     """Participation rate = responding households / registered households of each target
-    neighbourhood; when either is under 10 the rate and the count are null and `suppressed` is
-    true. Totals are per option (a multiple-choice answer counts once for each option chosen),
-    never per combination."""
+    neighbourhood. Totals are per option (a multiple-choice answer counts once for each option
+    chosen), never per combination. Every count under the municipality's small-cell threshold
+    is null and named in `suppressed`, and a question never hides just one count (its
+    `answered` would give it back): the next smallest is hidden with it."""
     return ctx.call(rpc.participation.SURVEY_RESULTS, survey_id=survey_id)
 
 
@@ -229,8 +254,10 @@ def survey_results(ctx, survey_id):
     media_types=(CSV_TYPE,),
 )
 def export_survey(ctx, survey_id):
-    """One row per response: id, neighbourhood, time, then one column per question (choices
-    joined by ';', rankings by '>', matrix answers as row=column)."""
+    """One row per response: id, neighbourhood, the day it was given (`submitted_on`, UTC; never
+    the time), then one column per question (choices joined by ';', rankings by '>', matrix
+    answers as row=column). The neighbourhood is empty where fewer households than the
+    small-cell threshold answered (and in a second neighbourhood when only one would be)."""
     page = ctx.call(rpc.participation.EXPORT_SURVEY, survey_id=survey_id,
                     cursor=ctx.query.get("cursor"), limit=ctx.query.get("limit"))
     return csv_response(page["columns"], page["rows"], "survey-%s.csv" % survey_id,
@@ -555,8 +582,42 @@ def set_incident_status(ctx, incident_id):
 # -- statistics ------------------------------------------------------------------------------------
 
 @api.operation("GET", "/api/v1/city/participation", tag=TAG_SURVEYS, roles=CITY,
-               response=OBJECT,
+               response={"type": "object", "properties": {
+                   "surveys": {"type": "array", "items": {"type": "object", "properties": {
+                       "survey_id": ID, "title": {"type": "string"},
+                       "status": {"type": "string"},
+                       "neighbourhoods": {"type": "array", "items": PARTICIPATION_CELL}}}},
+                   "budgets": {"type": "array", "items": {"type": "object", "properties": {
+                       "budget_id": ID, "title": {"type": "string"},
+                       "phase": {"type": "string"},
+                       "neighbourhoods": {"type": "array", "items": PARTICIPATION_CELL}}}}}},
                summary="Participation per neighbourhood of every survey and budget")
 def participation_stats(ctx):
-    """Households taking part / registered households; cells under 10 households suppressed."""
+    """Households taking part / registered households; counts under the small-cell threshold
+    suppressed, with a second cell beside a lone one. A budget's vote totals are not here: they
+    are its public results by design (every ballot is in its public log)."""
     return ctx.call(rpc.participation.PARTICIPATION_STATS)
+
+
+SETTINGS = {"type": "object", "properties": {"small_cell_threshold": {
+    "type": "integer", "minimum": 10, "maximum": 1000,
+    "description": "counts of fewer households than this are suppressed in every statistic "
+                   "and export (the platform's 10 unless the municipality set it higher)"}}}
+
+
+@api.operation("GET", "/api/v1/city/statistics/settings", tag=TAG_SURVEYS, roles=CITY,
+               response=SETTINGS, summary="Your municipality's small-cell threshold")
+def statistics_settings(ctx):
+    return ctx.call(rpc.participation.STATISTICS_SETTINGS)
+
+
+@api.operation("PUT", "/api/v1/city/statistics/settings", tag=TAG_SURVEYS, roles=(ADMIN,),
+               body=dict(SETTINGS, required=["small_cell_threshold"],
+                         additionalProperties=False),
+               response=SETTINGS, errors=(403,),
+               summary="Make the small-cell threshold stricter (admins)")
+def set_statistics_settings(ctx):
+    """From 10 (the platform's, never laxer) to 1000; applies to the city's statistics over
+    HTTP and gRPC, survey results and exports."""
+    return ctx.call(rpc.participation.SET_STATISTICS_SETTINGS,
+                    small_cell_threshold=ctx.body["small_cell_threshold"])
