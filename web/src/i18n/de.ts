@@ -28,7 +28,7 @@ const de: Catalogue = {
   "form.failed": "Das hat nicht geklappt. Prüfen Sie Ihre Angaben und versuchen Sie es erneut.",
   "form.unavailable": "Quartier kann gerade nicht antworten. Versuchen Sie es gleich noch einmal.",
   "field.code": "Einladungscode",
-  "field.code.hint": "Auf dem Brief Ihrer Gemeinde, zum Beispiel ABCD-EFGH-JKLM.",
+  "field.code.hint": "Auf dem Brief Ihrer Gemeinde, zum Beispiel ABCD-EFGH.",
   "field.email": "E-Mail",
   "field.password": "Passwort",
   "field.password.hint": "Mindestens 10 Zeichen.",

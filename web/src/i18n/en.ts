@@ -28,7 +28,7 @@ const en = {
   "form.failed": "That did not work. Check your answers and try again.",
   "form.unavailable": "Quartier cannot answer right now. Try again in a moment.",
   "field.code": "Invitation code",
-  "field.code.hint": "On the letter from your municipality, for example ABCD-EFGH-JKLM.",
+  "field.code.hint": "On the letter from your municipality, for example ABCD-EFGH.",
   "field.email": "E-mail",
   "field.password": "Password",
   "field.password.hint": "At least 10 characters.",

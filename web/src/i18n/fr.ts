@@ -28,7 +28,7 @@ const fr: Catalogue = {
   "form.failed": "Cela n’a pas fonctionné. Vérifiez vos réponses et réessayez.",
   "form.unavailable": "Quartier ne peut pas répondre pour le moment. Réessayez dans un instant.",
   "field.code": "Code d’invitation",
-  "field.code.hint": "Sur la lettre de votre commune, par exemple ABCD-EFGH-JKLM.",
+  "field.code.hint": "Sur la lettre de votre commune, par exemple ABCD-EFGH.",
   "field.email": "E-mail",
   "field.password": "Mot de passe",
   "field.password.hint": "Au moins 10 caractères.",

@@ -28,7 +28,7 @@ const lb: Catalogue = {
   "form.failed": "Dat huet net geklappt. Kuckt Är Äntwerten no a probéiert nach eng Kéier.",
   "form.unavailable": "Quartier kann elo net äntweren. Probéiert et gläich nach eng Kéier.",
   "field.code": "Invitatiounscode",
-  "field.code.hint": "Um Bréif vun Ärer Gemeng, zum Beispill ABCD-EFGH-JKLM.",
+  "field.code.hint": "Um Bréif vun Ärer Gemeng, zum Beispill ABCD-EFGH.",
   "field.email": "E-Mail",
   "field.password": "Passwuert",
   "field.password.hint": "Mindestens 10 Zeechen.",

@@ -28,7 +28,7 @@ const nl: Catalogue = {
   "form.failed": "Dat is niet gelukt. Controleer uw antwoorden en probeer het opnieuw.",
   "form.unavailable": "Quartier kan nu niet antwoorden. Probeer het zo opnieuw.",
   "field.code": "Uitnodigingscode",
-  "field.code.hint": "Op de brief van uw gemeente, bijvoorbeeld ABCD-EFGH-JKLM.",
+  "field.code.hint": "Op de brief van uw gemeente, bijvoorbeeld ABCD-EFGH.",
   "field.email": "E-mail",
   "field.password": "Wachtwoord",
   "field.password.hint": "Minstens 10 tekens.",

@@ -28,7 +28,7 @@ const pt: Catalogue = {
   "form.failed": "Não funcionou. Verifique as suas respostas e tente de novo.",
   "form.unavailable": "O Quartier não consegue responder agora. Tente daqui a pouco.",
   "field.code": "Código de convite",
-  "field.code.hint": "Na carta do seu município, por exemplo ABCD-EFGH-JKLM.",
+  "field.code.hint": "Na carta do seu município, por exemplo ABCD-EFGH.",
   "field.email": "E-mail",
   "field.password": "Palavra-passe",
   "field.password.hint": "Pelo menos 10 caracteres.",
