@@ -8,6 +8,16 @@ from contracts import errors
 
 PAGE_LIMIT_DEFAULT = 20
 PAGE_LIMIT_MAX = 100
+# The largest integer both stores hold (SQLite INTEGER, BSON int64): a position beyond it cannot
+# exist, and handing it to a store raises OverflowError (a 500) instead of finding nothing.
+MAX_STORED_INT = 2 ** 63 - 1
+
+
+def sequence_position(value, name):
+    """A position in an append-only sequence to resume after: an integer 0..MAX_STORED_INT."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STORED_INT:
+        raise errors.invalid("%s must be an integer from 0 to %d" % (name, MAX_STORED_INT))
+    return value
 
 
 def page_limit(limit, default=PAGE_LIMIT_DEFAULT, maximum=PAGE_LIMIT_MAX):

@@ -109,6 +109,27 @@ def _json_body():
     return request.get_json(silent=True)
 
 
+# Numbers beyond 64 bits are no position, count or amount of this API, and the stores cannot hold
+# them (SQLite INTEGER and BSON int64 raise OverflowError): every integer or number a route
+# declares without bounds gets these, in validation and in the document alike.
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+_NUMERIC = {"integer", "number"}
+
+
+def _bounded_numbers(schema):
+    if isinstance(schema, list):
+        return [_bounded_numbers(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {key: _bounded_numbers(value) for key, value in schema.items()}
+    kind = schema.get("type")  # a dict here is a property named "type", not a type
+    kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    if kinds & _NUMERIC:
+        bounded.setdefault("minimum", INT64_MIN)
+        bounded.setdefault("maximum", INT64_MAX)
+    return bounded
+
+
 def _coerce_query_value(raw, schema):
     kind = schema.get("type")
     if kind == "integer":
@@ -131,8 +152,8 @@ class Api:
         def register(handler):
             self.operations.append(Operation(
                 method=method.upper(), path=path, handler=handler, summary=summary, tag=tag,
-                auth=auth, roles=frozenset(roles), query=query or {},
-                required_query=tuple(required_query), body=body, status=status,
+                auth=auth, roles=frozenset(roles), query=_bounded_numbers(query or {}),
+                required_query=tuple(required_query), body=_bounded_numbers(body), status=status,
                 response=response, errors=tuple(errors), max_body_bytes=max_body_bytes,
                 idempotent=idempotent, media_types=tuple(media_types),
             ))

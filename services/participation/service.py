@@ -12,7 +12,7 @@ from servicekit import disclosure, metrics
 from servicekit.nameko_extensions import (IdempotencyKeys, QuartierService, ServiceRpc,
                                           event_handler)
 from servicekit.nameko_extensions import rpc as rpc_entrypoint
-from servicekit.pagination import decode_cursor, encode_cursor, page_limit
+from servicekit.pagination import decode_cursor, encode_cursor, page_limit, sequence_position
 from servicekit.suspension import require_not_suspended
 from services.participation import domain
 from services.participation.dependencies import Participation
@@ -420,8 +420,7 @@ class ParticipationService(QuartierService):
         caller = Caller.from_dict(caller)
         budget = self._visible_budget(caller, budget_id)
         limit = page_limit(limit, default=100, maximum=1000)
-        if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
-            raise errors.invalid("after_seq must be a non-negative integer")
+        after_seq = sequence_position(after_seq, "after_seq")
         entries = self.store.log_page(budget["id"], after_seq, limit + 1)
         more = len(entries) > limit
         entries = entries[:limit]
@@ -606,9 +605,7 @@ class ParticipationService(QuartierService):
         caller = Caller.from_dict(caller)
         municipality_id = domain.require_city_reader(caller, municipality_id)
         limit = page_limit(limit, default=100, maximum=STREAM_PAGE_MAX)
-        if isinstance(after_sequence, bool) or not isinstance(after_sequence, int) \
-                or after_sequence < 0:
-            raise errors.invalid("after_sequence must be a non-negative integer")
+        after_sequence = sequence_position(after_sequence, "after_sequence")
         if status is not None and status not in domain.INCIDENT_STATUSES:
             raise errors.invalid("status must be one of " + ", ".join(domain.INCIDENT_STATUSES))
         found = self.store.incidents_after(municipality_id, after_sequence, limit, status)

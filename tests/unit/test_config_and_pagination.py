@@ -150,3 +150,15 @@ def test_page_limit_default_and_maximum_can_be_tuned_per_endpoint():
     assert pagination.page_limit(200, default=50, maximum=200) == 200
     with pytest.raises(DomainError):
         pagination.page_limit(201, default=50, maximum=200)
+
+
+@pytest.mark.parametrize("value", [-1, 2 ** 63, 10 ** 40, True, "3", 1.5])
+def test_a_sequence_position_beyond_what_a_store_holds_is_invalid(value):
+    with pytest.raises(DomainError) as raised:
+        pagination.sequence_position(value, "after_seq")
+    assert raised.value.code == errors.INVALID and "after_seq" in raised.value.message
+
+
+def test_a_sequence_position_within_64_bits_is_kept():
+    assert pagination.sequence_position(0, "after_seq") == 0
+    assert pagination.sequence_position(2 ** 63 - 1, "after_seq") == 2 ** 63 - 1

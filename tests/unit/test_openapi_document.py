@@ -59,3 +59,16 @@ def test_a_deeply_nested_body_is_400_before_parsing(client, as_role):
                             headers=as_role("resident", **{"Content-Type": "application/json"}))
     assert response.status_code == 400
     assert "nests deeper than 32 levels" in response.get_json()["error"]["message"]
+
+
+def test_numbers_beyond_64_bits_are_refused_at_the_gateway(client, fake_rpc, as_role):
+    # They reached the stores, whose OverflowError was a 500.
+    after = client.get("/api/v1/budgets/b1/log?after_seq=%d" % 2 ** 80, headers=as_role("resident"))
+    assert after.status_code == 400 and "after_seq" in after.get_json()["error"]["message"]
+    cost = client.post("/api/v1/budgets/b1/projects", json={"title": "Big", "cost": 10 ** 30},
+                       headers=as_role("resident"))
+    assert cost.status_code == 400 and "cost" in cost.get_json()["error"]["details"]
+    assert fake_rpc.calls == []
+    documented = DOCUMENT["paths"]["/api/v1/budgets/{budget_id}/log"]["get"]["parameters"]
+    assert {"name": "after_seq", "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** 63 - 1}} in documented

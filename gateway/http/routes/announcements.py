@@ -16,9 +16,12 @@ TRANSLATIONS = {
         "type": "object", "required": ["title", "body"], "additionalProperties": False,
         "properties": {"title": TITLE, "body": BODY}},
 }
+# The city's own listing carries the author's translations themselves (to edit them), where
+# readers get only the list of their languages.
 ANNOUNCEMENT = dict(POST, properties=dict(
     POST["properties"],
-    scheduled={"type": "boolean", "description": "not yet published (listing only)"}))
+    scheduled={"type": "boolean", "description": "not yet published (listing only)"},
+    translations=TRANSLATIONS))
 # A count under the municipality's small-cell threshold is null (servicekit.disclosure).
 SMALL_CELL_COUNT = {"type": ["integer", "null"], "minimum": 0}
 COUNTS = {"type": "object", "properties": {
