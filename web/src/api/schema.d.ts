@@ -3919,8 +3919,13 @@ export interface operations {
                             /** Format: date-time */
                             starts_at?: string;
                             title?: string;
-                            /** @description languages the author supplied a translation for */
-                            translations?: string[];
+                            /** @description the author's own translations: language → {title, body} */
+                            translations?: {
+                                [key: string]: {
+                                    body: string;
+                                    title: string;
+                                };
+                            };
                             updated_at?: string;
                             /** @description announcements */
                             urgent?: boolean;
