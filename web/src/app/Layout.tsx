@@ -1,5 +1,5 @@
-import type { ReactNode } from "react";
-import { Link, NavLink, useNavigate } from "react-router";
+import { useEffect, useRef, type ReactNode } from "react";
+import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useI18n } from "../i18n/I18n";
 import { useSession } from "./Session";
 
@@ -7,6 +7,18 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const session = useSession();
   const navigate = useNavigate();
+  const main = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const firstRender = useRef(true);
+  // A new screen moves the focus to its content, so a screen reader starts reading there and the
+  // next Tab does not begin at the top of the previous page (not on the first load).
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -55,7 +67,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {children}
       </main>
     </>
