@@ -121,7 +121,7 @@ class FuzzRun:
                         self.remember(owner, item)
                     elif key.endswith("_id"):
                         self.remember(key, item)
-                    walk(item, COLLECTION_PARAMS.get(key, owner if key != "items" else owner))
+                    walk(item, COLLECTION_PARAMS.get(key, owner))
             elif isinstance(value, list):
                 for item in value:
                     walk(item, owner)
@@ -129,15 +129,9 @@ class FuzzRun:
         walk(payload, collection)
 
 
-def _login(api, email, password):
-    response = api.request("POST", "/api/v1/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
 def _seed_objects(town, run):
-    """A post with a comment, a conversation and an event, made the ordinary way, so that their
-    routes are fuzzed with ids that exist."""
+    """A post with a comment, a conversation, an event, a survey and a budget, made the ordinary
+    way, so that the routes on them are fuzzed with ids that exist."""
     api, rita = town.api, town.tokens["rita"]
     post = api.request("POST", "/api/v1/posts", rita, json={
         "category": "message", "title": "Fuzz target", "body": "A post for the fuzzer"})
@@ -151,6 +145,15 @@ def _seed_objects(town, run):
                                json={"member_ids": [town.users["noor"]]})
     if conversation.ok:
         run.harvest("/api/v1/conversations", conversation.json())
+    starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)).replace(
+        microsecond=0)
+    event = api.request("POST", "/api/v1/neighbourhoods/%s/events" % town.homes["rita"], rita,
+                        json={"title": "Street party", "description": "Bring a dish",
+                              "starts_at": starts.isoformat(),
+                              "ends_at": (starts + datetime.timedelta(hours=3)).isoformat(),
+                              "place": "By the fountain"})
+    if event.ok:
+        run.harvest("/api/v1/events", event.json())
     # The demo seed's survey (a single-choice question among others) and budget, in this town.
     now = datetime.datetime.now(datetime.timezone.utc)
     for path, body in (("/api/v1/city/surveys", seed._demo_survey(list(town.cells.values()), now)),
