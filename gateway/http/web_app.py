@@ -13,6 +13,7 @@ can be SameSite=Strict.
   over /api/v1/openapi.json, with "try it out"; the plain page of gateway.http.openapi when the
   app is not built.
 """
+import mimetypes
 import os
 
 from flask import Response, jsonify, request, send_from_directory
@@ -98,7 +99,21 @@ class WebApp:
     def asset(self, name):
         if not self.built:
             raise NotFound()
-        return self._file(os.path.join(self.dist_dir, ASSETS), name, IMMUTABLE)
+        directory = os.path.join(self.dist_dir, ASSETS)
+        # The build gzips each asset beside itself (scripts/compress-assets.mjs): a third of the
+        # bytes on a phone's connection, without compressing per request.
+        packed = name + ".gz"
+        if request.accept_encodings["gzip"] and os.path.isfile(
+                safe_join(directory, packed) or ""):
+            response = send_from_directory(directory, packed, max_age=None, conditional=True,
+                                           mimetype=mimetypes.guess_type(name)[0])
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
+            response.headers["Cache-Control"] = IMMUTABLE
+            return response
+        response = self._file(directory, name, IMMUTABLE)
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
 
     def api_reference(self, name=SHELL):
         directory = os.path.join(self.dist_dir, API_REFERENCE)

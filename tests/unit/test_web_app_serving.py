@@ -1,5 +1,7 @@
 """The gateway serving the built web app (gateway/http/web_app.py) from a fake dist directory:
 cache headers, the shell's Content-Security-Policy, the SPA fallback, the API's JSON 404 kept."""
+import gzip
+
 import pytest
 
 from contracts import errors
@@ -13,6 +15,7 @@ def dist(tmp_path):
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text(SHELL)
     (tmp_path / "assets" / "app-1a2b.js").write_text("console.log(1)")
+    (tmp_path / "assets" / "app-1a2b.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
     (tmp_path / "manifest.webmanifest").write_text("{}")
     reference = tmp_path / "api-reference"
     reference.mkdir()
@@ -47,6 +50,16 @@ def test_hashed_assets_are_cached_for_a_year(web):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert web.get("/assets/missing-9f9f.js").status_code == 404
+
+
+def test_browsers_that_accept_gzip_get_the_compressed_asset(web):
+    packed = web.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.mimetype == "text/javascript" and packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.get_data()) == b"console.log(1)"
+    assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    plain = web.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.get_data() == b"console.log(1)"
 
 
 def test_app_routes_answer_the_shell(web):
