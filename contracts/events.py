@@ -141,6 +141,15 @@ INITIATIVE_ESCALATED = _event(
     "initiative_id", "municipality_id", "neighbourhood_id", "supports",
 )
 
+# notification
+# One batch of an announcement's recipients, published on the service's own exchange so that
+# every notification instance takes batches from the shared queue: a city-wide alert is many
+# small messages, never one worker looping over the whole city. Ids only, never addresses.
+ANNOUNCEMENT_BATCH_QUEUED = _event(
+    services.NOTIFICATION, "announcement_batch_queued",
+    "announcement_id", "municipality_id", "batch", "user_ids",
+)
+
 
 def declared_events():
     return {v for v in globals().values() if isinstance(v, EventType)}

@@ -59,6 +59,9 @@ class identity:
     AUTHENTICATE_API_KEY = RpcMethod(services.IDENTITY, "authenticate_api_key")
     # Counts per neighbourhood: register households, households with accounts, residents.
     POPULATION_STATISTICS = RpcMethod(services.IDENTITY, "population_statistics")
+    # For the notification service only (system caller): each account's address and language,
+    # asked per batch at send time so e-mail addresses never travel on events.
+    MAIL_RECIPIENTS = RpcMethod(services.IDENTITY, "mail_recipients")
 
 
 class neighbourhood:
@@ -118,6 +121,8 @@ class feed:
     GET_COMMENT_TRANSLATION = RpcMethod(services.FEED, "get_comment_translation")
     # A post's or comment's text for the translation service's language detection (system only).
     CONTENT_TEXT = RpcMethod(services.FEED, "content_text")
+    # An announcement's texts, urgency and audience for the notification service (system only).
+    ANNOUNCEMENT_TEXT = RpcMethod(services.FEED, "announcement_text")
     # comments, thanks, reports
     ADD_COMMENT = RpcMethod(services.FEED, "add_comment")
     LIST_COMMENTS = RpcMethod(services.FEED, "list_comments")
@@ -225,10 +230,23 @@ class participation:
     EXPORT_USER = RpcMethod(services.PARTICIPATION, "export_user")
 
 
+class notification:
+    HEALTH = HEALTH[services.NOTIFICATION]
+    # the person's preferences: per kind x channel, digest, quiet hours
+    GET_SETTINGS = RpcMethod(services.NOTIFICATION, "get_settings")
+    PUT_SETTINGS = RpcMethod(services.NOTIFICATION, "put_settings")
+    # one-click unsubscribe from an e-mail's signed link (no session: the link is the proof)
+    UNSUBSCRIBE = RpcMethod(services.NOTIFICATION, "unsubscribe")
+    # staff: progress and delivery counts of one announcement's fan-out
+    ANNOUNCEMENT_DELIVERIES = RpcMethod(services.NOTIFICATION, "announcement_deliveries")
+    EXPORT_USER = RpcMethod(services.NOTIFICATION, "export_user")
+
+
 def declared_methods():
     """All RpcMethod constants declared above, for contract checks."""
     found = set()
-    for namespace in (identity, neighbourhood, feed, translation, moderation, participation):
+    for namespace in (identity, neighbourhood, feed, translation, moderation, participation,
+                      notification):
         for value in vars(namespace).values():
             if isinstance(value, RpcMethod):
                 found.add(value)

@@ -35,6 +35,14 @@ EVENT_DELIVERIES = Counter(
     ["service", "handler", "outcome"],
 )
 
+# E-mails and pushes the notification service handed over (sent) or could not (failed: retried
+# with backoff by the event inbox; those that never go show as dead event deliveries).
+NOTIFICATION_DELIVERIES = Counter(
+    "quartier_notification_deliveries_total",
+    "Notifications handed to their channel (e-mail, push), by outcome.",
+    ["channel", "outcome"],
+)
+
 # A login refused by a lockout costs no password hash: the refused_* outcomes show an attack
 # being absorbed cheaply (and prove it in tests/security).
 LOGIN_ATTEMPTS = Counter(

@@ -19,11 +19,12 @@ case "$process" in
     translation)   service translation TranslationService "$@" ;;
     moderation)    service moderation ModerationService "$@" ;;
     participation) service participation ParticipationService "$@" ;;
+    notification)  service notification NotificationService "$@" ;;
     gateway)       exec python -m gateway.http.server "$@" ;;
     grpc)          exec python -m gateway.grpc.server "$@" ;;
     healthcheck)   exec python -m servicekit.healthcheck "$@" ;;
     *)
-        echo "usage: quartier identity|neighbourhood|feed|translation|moderation|participation|gateway|grpc|healthcheck ..." >&2
+        echo "usage: quartier identity|neighbourhood|feed|translation|moderation|participation|notification|gateway|grpc|healthcheck ..." >&2
         exit 64
         ;;
 esac

@@ -1,4 +1,4 @@
-"""The local process table and the `Platform` that runs it: six nameko services, the HTTP gateway
+"""The local process table and the `Platform` that runs it: seven nameko services, the HTTP gateway
 and the gRPC server, each a child process in its own process group with its log in var/logs/.
 
 `make run` (deploy/local/run.py) and the end-to-end tests (tests/e2e) both start the platform
@@ -22,7 +22,8 @@ import requests
 
 from contracts import services
 
-# Order of ARCHITECTURE §7: metrics ports 9101..9106 follow this order.
+# Order of ARCHITECTURE §7: metrics ports 9101..9106 follow this order; notification, the
+# seventh, came after the gRPC process had 9107 and takes 9108.
 SERVICE_CLASSES = {
     services.IDENTITY: "IdentityService",
     services.NEIGHBOURHOOD: "NeighbourhoodService",
@@ -30,6 +31,7 @@ SERVICE_CLASSES = {
     services.TRANSLATION: "TranslationService",
     services.MODERATION: "ModerationService",
     services.PARTICIPATION: "ParticipationService",
+    services.NOTIFICATION: "NotificationService",
 }
 GATEWAY = "gateway"
 GRPC = "grpc"
@@ -41,6 +43,7 @@ DEFAULT_GRPC_PORT = 50051
 DEFAULT_METRICS_PORTS = {
     GATEWAY: 9100,
     **{name: 9101 + index for index, name in enumerate(SERVICE_CLASSES)},
+    services.NOTIFICATION: 9108,
     GRPC: 9107,
 }
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"

@@ -1,6 +1,6 @@
 """`python -m deploy.local.run` (what `make run` calls): the whole platform on this machine.
 
-Makes sure the broker answers, starts the six services, the HTTP gateway and the gRPC server,
+Makes sure the broker answers, starts the seven services, the HTTP gateway and the gRPC server,
 waits until they report healthy, seeds the demo municipality on first start, prints where
 everything is, and stays in the foreground until Ctrl-C or SIGTERM, when it stops every process.
 A process that dies on its own is reported with its log tail; the others keep running.

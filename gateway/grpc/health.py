@@ -1,4 +1,4 @@
-"""The six services' health, asked over RPC: on demand (Platform.GetStatus) and continuously, to
+"""The seven services' health, asked over RPC: on demand (Platform.GetStatus) and continuously, to
 keep the standard `grpc.health.v1` service current for load balancers and orchestrators."""
 import logging
 import threading
@@ -72,7 +72,7 @@ def _health_from(name, call):
 class HealthPoller:
     """Polls every service's `health` RPC every `interval` seconds and publishes the outcome to a
     grpc_health HealthServicer: each service under `quartier.<name>`, and the `aggregate_names`
-    (the overall "" and the process's own gRPC services) SERVING only while all six are ok."""
+    (the overall "" and the process's own gRPC services) SERVING only while all seven are ok."""
 
     def __init__(self, rpc_client, health_servicer, interval, timeout, aggregate_names=("",),
                  names=services.ALL):

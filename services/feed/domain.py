@@ -632,6 +632,15 @@ def translatable(post: Post):
             "language": post.language or None, "author_id": post.author_id}
 
 
+def announcement_text(post: Post):
+    """What the notification service tells residents of an announcement (never a resident's
+    post: only the city's announcements are sent outside the app)."""
+    return {"id": post.id, "title": post.title, "body": post.body,
+            "language": post.language or None, "translations": dict(post.translations),
+            "urgent": post.urgent, "municipality_id": post.municipality_id,
+            "audience": list(post.audience), "published_at": post.published_at}
+
+
 def translatable_comment(comment: Comment):
     # The author goes along so that translation can forget their words when they are erased.
     return {"kind": "comment", "id": comment.id, "title": "", "body": comment.body,

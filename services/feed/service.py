@@ -256,6 +256,18 @@ class FeedService(QuartierService):
             return domain.translatable_comment(comment)
         raise errors.invalid("kind: post or comment")
 
+    @entrypoint
+    def announcement_text(self, caller, post_id):
+        """An announcement's texts (the author's translations too), urgency and audience, for
+        the notification service's e-mails: the platform's own processes only."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system:
+            raise errors.forbidden("for the platform's services")
+        post = self.posts.get_post(post_id) if isinstance(post_id, str) else None
+        if post is None or not post.is_announcement:
+            raise errors.not_found("announcement not found")
+        return domain.announcement_text(post)
+
     # -- comments
 
     @entrypoint

@@ -364,6 +364,24 @@ class IdentityService(QuartierService):
         return self._tokens(updated, refresh_token, record, now)
 
     @entrypoint
+    def mail_recipients(self, caller, user_ids):
+        """{user_id: {email, language}} of the active accounts among `user_ids` (at most 1,000),
+        for the notification service only: it asks per batch at send time, so addresses never
+        ride on events nor sit in a second store."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system:
+            raise errors.forbidden("for the platform's services")
+        if not (isinstance(user_ids, list) and len(user_ids) <= 1000
+                and all(isinstance(i, str) for i in user_ids)):
+            raise errors.invalid("user_ids: a list of at most 1000 ids")
+        found = {}
+        for user_id in dict.fromkeys(user_ids):
+            account = self.accounts.get(user_id)
+            if account is not None and account.active and account.email:
+                found[user_id] = {"email": account.email, "language": account.language}
+        return found
+
+    @entrypoint
     def export_user(self, caller):
         account = self._own_account(caller)
         return accounts.export(

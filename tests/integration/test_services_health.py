@@ -10,6 +10,7 @@ from services.feed.service import FeedService
 from services.identity.service import IdentityService
 from services.moderation.service import ModerationService
 from services.neighbourhood.service import NeighbourhoodService
+from services.notification.service import NotificationService
 from services.participation.service import ParticipationService
 from services.translation.service import TranslationService
 from tests.integration.helpers import RPC_TIMEOUT
@@ -21,6 +22,7 @@ SERVICE_CLASSES = {
     services.TRANSLATION: TranslationService,
     services.MODERATION: ModerationService,
     services.PARTICIPATION: ParticipationService,
+    services.NOTIFICATION: NotificationService,
 }
 
 
@@ -45,7 +47,7 @@ def test_service_answers_health_with_its_store_and_keeps_data_under_var(
     assert os.path.isfile(sqlite_file)
 
 
-def test_all_six_services_run_side_by_side_on_one_broker(runner_factory, service_config,
+def test_all_seven_services_run_side_by_side_on_one_broker(runner_factory, service_config,
                                                           cluster_rpc):
     runner = runner_factory(service_config, *SERVICE_CLASSES.values())
     runner.start()

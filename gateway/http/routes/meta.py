@@ -43,7 +43,7 @@ HEALTH = {
     response=HEALTH, errors=(503,),
 )
 def healthz(ctx):
-    """200 when all six services answer their health check, else 503 naming the ones down."""
+    """200 when all seven services answer their health check, else 503 naming the ones down."""
     settings = current_app.config["QUARTIER"]
     states = service_health(ctx.rpc, settings.health_timeout)
     healthy = all(state == "ok" for state in states.values())

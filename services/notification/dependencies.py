@@ -1,0 +1,76 @@
+"""Notification's dependency providers: its repository, the mail transport (SMTP or .eml files)
+with what every e-mail needs (sender, link base), and the unsubscribe links' HMAC key."""
+import logging
+import os
+import secrets
+
+from eventlet import tpool
+from nameko.extensions import DependencyProvider
+
+from servicekit.config import var_dir
+from servicekit.nameko_extensions import RepositoryProvider
+from services.notification import mail_transport
+from services.notification.repository import MongoNotifications, SqliteNotifications
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SECRET_FILE = os.path.join("keys", "notification-unsubscribe.key")
+
+
+class Notifications(RepositoryProvider):
+    sqlite_adapter = SqliteNotifications
+    mongo_adapter = MongoNotifications
+
+
+class Mail:
+    """What a worker sends through: `send_batch` runs the transport on a native thread."""
+
+    def __init__(self, transport, mail_from, public_url):
+        self.transport = transport
+        self.mail_from = mail_from
+        self.public_url = public_url.rstrip("/")
+        self.domain = mail_from.rpartition("@")[2].strip(">") or "localhost"
+
+    def send_batch(self, messages):
+        return tpool.execute(self.transport.send_batch, messages)
+
+
+class Mailer(DependencyProvider):
+    def setup(self):
+        config = self.container.config
+        transport = mail_transport.from_config(config, var_dir(config))
+        self.mail = Mail(transport, str(config.get("MAIL_FROM") or "Quartier <noreply@localhost>"),
+                         str(config.get("PUBLIC_URL") or "http://127.0.0.1:8080"))
+        log.info("notification: e-mail to %s", transport.description)
+
+    def get_dependency(self, worker_ctx):
+        return self.mail
+
+
+def load_secret(config, name, filename):
+    """`name` from the environment in production, else 32 random bytes generated once into
+    var/keys/ (O_EXCL, so two instances starting together agree on one)."""
+    configured = config.get(name)
+    if configured:
+        return str(configured).encode("utf-8")
+    path = os.path.join(var_dir(config), filename)
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip().encode("ascii")
+
+
+class UnsubscribeSecret(DependencyProvider):
+    def setup(self):
+        self.secret = load_secret(self.container.config, "UNSUBSCRIBE_SECRET",
+                                  UNSUBSCRIBE_SECRET_FILE)
+
+    def get_dependency(self, worker_ctx):
+        return self.secret

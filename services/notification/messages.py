@@ -1,0 +1,74 @@
+"""What an e-mail says, in the reader's language: subject lines and the fixed sentences around
+the content (fr, de, en, nl, pt, lb written; any other language reads English), rendered by
+Jinja2 templates with HTML autoescaping, so a title can never inject markup."""
+import os
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import jinja2
+
+TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+
+PHRASES = {
+    "en": {"urgent": "Urgent message from your municipality",
+           "announcement": "Message from your municipality",
+           "unsubscribe": "Stop these e-mails", "footer": "You receive this as a resident "
+           "on Quartier."},
+    "fr": {"urgent": "Message urgent de votre commune",
+           "announcement": "Message de votre commune",
+           "unsubscribe": "Ne plus recevoir ces e-mails",
+           "footer": "Vous recevez ce message en tant que résident sur Quartier."},
+    "de": {"urgent": "Dringende Mitteilung Ihrer Gemeinde",
+           "announcement": "Mitteilung Ihrer Gemeinde",
+           "unsubscribe": "Diese E-Mails abbestellen",
+           "footer": "Sie erhalten diese Nachricht als Einwohner auf Quartier."},
+    "nl": {"urgent": "Dringend bericht van uw gemeente",
+           "announcement": "Bericht van uw gemeente",
+           "unsubscribe": "Deze e-mails niet meer ontvangen",
+           "footer": "U ontvangt dit als bewoner op Quartier."},
+    "pt": {"urgent": "Mensagem urgente do seu município",
+           "announcement": "Mensagem do seu município",
+           "unsubscribe": "Deixar de receber estes e-mails",
+           "footer": "Recebe esta mensagem como residente no Quartier."},
+    "lb": {"urgent": "Dréngend Noriicht vun Ärer Gemeng",
+           "announcement": "Noriicht vun Ärer Gemeng",
+           "unsubscribe": "Dës E-Maile net méi kréien",
+           "footer": "Dir kritt dëst als Awunner op Quartier."},
+}
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+    keep_trailing_newline=True)
+
+
+def phrases(language):
+    return PHRASES.get(language) or PHRASES["en"]
+
+
+def _header_safe(text):
+    # A subject is one line: a title with a line break must not add headers.
+    return " ".join(str(text).split())[:200]
+
+
+def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_url, domain):
+    """The e-mail of one announcement to one reader, with RFC 8058 one-click unsubscribe."""
+    words = phrases(language)
+    context = {"words": words, "title": title, "body": body,
+               "urgent": kind == "urgent_announcement", "unsubscribe_url": unsubscribe_url,
+               "language": language if language in PHRASES else "en"}
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = to
+    heading = words["urgent"] if context["urgent"] else words["announcement"]
+    message["Subject"] = _header_safe("%s: %s" % (heading, title))
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = context["language"]
+    message["List-Unsubscribe"] = "<%s>" % unsubscribe_url
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(_environment.get_template("announcement.txt").render(context))
+    message.add_alternative(_environment.get_template("announcement.html").render(context),
+                            subtype="html")
+    return message

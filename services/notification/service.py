@@ -1,0 +1,168 @@
+"""Notification: who is told what on which channel outside the app — e-mail now (SMTP, or .eml
+files under var/mail/ on one machine), each person's preferences, and the fan-out of the city's
+urgent announcements in batches any instance may take. The in-app inbox stays the feed's.
+
+Addresses stay with identity: this service keeps ids, neighbourhoods and roles (from identity's
+events) and asks identity for a batch's addresses and languages only when it sends."""
+import logging
+
+from nameko.events import EventDispatcher
+
+from contracts import errors, events, rpc, services
+from contracts.caller import SYSTEM_CALLER, Caller
+from contracts.errors import DomainError
+from servicekit import metrics
+from servicekit.nameko_extensions import QuartierService, ServiceRpc, event_handler
+from servicekit.nameko_extensions import rpc as entrypoint
+from services.notification import domain, messages
+from services.notification.dependencies import Mailer, Notifications, UnsubscribeSecret
+
+log = logging.getLogger(__name__)
+
+FEED_TIMEOUT = 5.0
+IDENTITY_TIMEOUT = 10.0
+ANNOUNCEMENT_CATEGORY = "announcement"
+
+
+class NotificationService(QuartierService):
+    name = services.NOTIFICATION
+
+    notifications = Notifications()
+    mail = Mailer()
+    unsubscribe_secret = UnsubscribeSecret()
+    feed = ServiceRpc()
+    identity = ServiceRpc()
+    dispatch = EventDispatcher()
+
+    # -- preferences
+
+    @entrypoint
+    def get_settings(self, caller):
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        return domain.merged_settings(self.notifications.settings(caller.user_id))
+
+    @entrypoint
+    def put_settings(self, caller, settings):
+        """Partial: the kinds and channels named change, the others keep their value."""
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        request = domain.check_settings(settings)
+        updated = domain.apply_settings(self.notifications.settings(caller.user_id), request)
+        self.notifications.put_settings(caller.user_id, updated)
+        return updated
+
+    @entrypoint
+    def unsubscribe(self, caller, token):
+        """One-click unsubscribe: the signed token names the person and the kind; e-mail for
+        that kind stops. Idempotent; a forged or altered token is `invalid`."""
+        user_id, kind = domain.read_unsubscribe_token(self.unsubscribe_secret, token)
+        settings = domain.without_channel(self.notifications.settings(user_id), kind, "email")
+        self.notifications.put_settings(user_id, settings)
+        return {"kind": kind, "channel": "email", "subscribed": False}
+
+    # -- the city's announcements
+
+    @entrypoint
+    def announcement_deliveries(self, caller, announcement_id):
+        """Progress and counts of one announcement's fan-out, for its municipality's staff."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system and caller.role not in ("city_staff", "admin"):
+            raise errors.forbidden("for the city's staff")
+        fanout = self.notifications.fanout(announcement_id) \
+            if isinstance(announcement_id, str) else None
+        if fanout is None or (not caller.is_system and caller.role != "admin"
+                              and fanout["municipality_id"] != caller.municipality_id):
+            raise errors.not_found("no deliveries for this announcement")
+        return domain.delivery_summary(fanout,
+                                       self.notifications.delivery_counts(announcement_id))
+
+    def _announcement(self, post_id):
+        return self.feed.call(rpc.feed.ANNOUNCEMENT_TEXT, timeout=FEED_TIMEOUT,
+                              caller=SYSTEM_CALLER.to_dict(), post_id=post_id)
+
+    @event_handler(events.POST_CREATED)
+    def on_post_created(self, payload):
+        """An urgent announcement fans out at once: its audience's residents are split into
+        batches, each one message on this service's own event queue."""
+        if payload.get("category") != ANNOUNCEMENT_CATEGORY:
+            return
+        announcement = self._announcement(payload["post_id"])
+        if not announcement.get("urgent"):
+            return  # ordinary announcements wait for the digests
+        recipients = self.notifications.residents_in(payload["municipality_id"],
+                                                     payload.get("neighbourhood_ids") or [])
+        size = int(self.container.config.get("NOTIFICATION_BATCH_SIZE") or domain.BATCH_SIZE)
+        batch_events = domain.batch_events(payload["post_id"], payload["municipality_id"],
+                                           recipients, size)
+        self.notifications.start_fanout(payload["post_id"], payload["municipality_id"],
+                                        len(set(recipients)), len(batch_events),
+                                        domain.timestamp())
+        # Dispatched again on a redelivered event too: each batch is idempotent by its
+        # deliveries' keys, and a crash between the record and the dispatch loses nothing.
+        for event, batch in batch_events:
+            self.dispatch(event.name, batch)
+
+    @event_handler(events.ANNOUNCEMENT_BATCH_QUEUED)
+    def on_announcement_batch(self, payload):
+        announcement = self._announcement(payload["announcement_id"])
+        kind = domain.announcement_kind(announcement)
+        user_ids = payload["user_ids"]
+        addresses = self.identity.call(rpc.identity.MAIL_RECIPIENTS, timeout=IDENTITY_TIMEOUT,
+                                       caller=SYSTEM_CALLER.to_dict(), user_ids=user_ids)
+        stored = self.notifications.settings_of(user_ids)
+        now = domain.now_utc()
+        outgoing = []
+        for user_id in user_ids:
+            person = addresses.get(user_id)
+            settings = domain.merged_settings(stored.get(user_id))
+            if not person or not person.get("email") \
+                    or not domain.wants(settings, kind, "email", now):
+                continue
+            if not self.notifications.claim_delivery(payload["announcement_id"], user_id,
+                                                     "email"):
+                continue
+            language = person.get("language") or "en"
+            title, body, _ = domain.text_for(announcement, language)
+            token = domain.unsubscribe_token(self.unsubscribe_secret, user_id, kind)
+            link = "%s/api/v1/notifications/unsubscribe?token=%s" % (self.mail.public_url, token)
+            outgoing.append((user_id, messages.announcement_mail(
+                self.mail.mail_from, person["email"], language, kind, title, body, link,
+                self.mail.domain)))
+        outcome = self.mail.send_batch(outgoing)
+        at = domain.timestamp()
+        for user_id, problem in outcome.items():
+            status = "sent" if problem is None else "failed"
+            self.notifications.record_delivery(payload["announcement_id"], user_id, "email",
+                                               status, at)
+            metrics.NOTIFICATION_DELIVERIES.labels("email", status).inc()
+        failed = [user_id for user_id, problem in outcome.items() if problem is not None]
+        if failed:
+            # Parked by the inbox and retried with backoff; the sent ones are not sent again.
+            raise DomainError(errors.UNAVAILABLE, "%d e-mails of batch %s failed"
+                              % (len(failed), payload["batch"]))
+        self.notifications.batch_done(payload["announcement_id"], payload["batch"])
+
+    # -- identity's events: who lives where
+
+    @event_handler(events.USER_REGISTERED)
+    def on_user_registered(self, payload):
+        self.notifications.upsert_recipient(payload["user_id"], payload["municipality_id"],
+                                            payload.get("neighbourhood_id"), payload["role"])
+
+    @event_handler(events.USER_ERASED)
+    def on_user_erased(self, payload):
+        self.notifications.forget_user(payload["user_id"])
+        self.finish_erasure()
+
+    @entrypoint
+    def export_user(self, caller):
+        """What this service holds about the caller: their settings and deliveries."""
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        return {"notification_settings": domain.merged_settings(
+                    self.notifications.settings(caller.user_id)),
+                "deliveries": self.notifications.deliveries_of(caller.user_id)}
