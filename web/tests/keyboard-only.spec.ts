@@ -26,6 +26,8 @@ test("register and post with the keyboard alone", async ({ page }) => {
   const title = unique("Keyboard post");
 
   await page.goto(url(`/register?code=${encodeURIComponent(code)}`));
+  // React renders after the load event: a Tab before that would land nowhere.
+  await expect(page.getByLabel("E-mail")).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await tabTo(page, page.getByLabel("E-mail"));
