@@ -359,6 +359,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/city/announcements/{announcement_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far an urgent announcement's e-mails and pushes have gone
+         * @description Recipients are the residents of its neighbourhoods when it was published; 404 for an
+         *     announcement that was not urgent (nothing is sent for it outside the app) or of another
+         *     municipality.
+         */
+        get: operations["announcement_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/city/api-keys": {
         parameters: {
             query?: never;
@@ -1480,6 +1502,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What you are told about, on which channel (in-app, e-mail, push) */
+        get: operations["get_notification_settings"];
+        /**
+         * Change what you are told about: the kinds and channels named, digest, quiet hours
+         * @description Kinds and channels you leave out keep their value. Quiet hours hold back everything but
+         *     the city's urgent alerts.
+         */
+        put: operations["put_notification_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notifications": {
         parameters: {
             query?: never;
@@ -1887,6 +1931,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One-click unsubscribe from an e-mail (RFC 8058): that kind stops by e-mail
+         * @description The signed `token` of the e-mail's List-Unsubscribe link is the proof: no session is
+         *     needed, and a token altered to name someone else is refused. Mail clients POST
+         *     `List-Unsubscribe=One-Click`; the body is not needed.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisation-categories": {
         parameters: {
             query?: never;
@@ -2161,7 +2227,7 @@ export interface paths {
         };
         /**
          * Health of every service
-         * @description 200 when all six services answer their health check, else 503 naming the ones down.
+         * @description 200 when all seven services answer their health check, else 503 naming the ones down.
          */
         get: operations["healthz"];
         put?: never;
@@ -4109,6 +4175,109 @@ export interface operations {
             };
             /** @description Unprocessable */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    announcement_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        announcement_id?: string;
+                        batches?: number;
+                        batches_done?: number;
+                        deliveries?: {
+                            email?: {
+                                failed?: number;
+                                sent?: number;
+                                skipped?: number;
+                            };
+                            push?: {
+                                failed?: number;
+                                sent?: number;
+                                skipped?: number;
+                            };
+                        };
+                        recipients?: number;
+                        started_at?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11854,6 +12023,332 @@ export interface operations {
             };
         };
     };
+    get_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        channels?: {
+                            announcement?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            budget_voting?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            callout?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            chat_message?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            incident_status?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            initiative_update?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            moderation_outcome?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            reply?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            survey_published?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            urgent_announcement?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                        };
+                        /** @enum {string} */
+                        digest?: "none" | "daily" | "weekly";
+                        /** @description nothing but the city's urgent alerts between start and end (local time: UTC plus utc_offset_minutes; may wrap midnight) */
+                        quiet_hours?: {
+                            end: string;
+                            start: string;
+                            utc_offset_minutes?: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channels?: {
+                        announcement?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        budget_voting?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        callout?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        chat_message?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        incident_status?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        initiative_update?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        moderation_outcome?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        reply?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        survey_published?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                        urgent_announcement?: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                        };
+                    };
+                    /** @enum {string} */
+                    digest?: "none" | "daily" | "weekly";
+                    /** @description nothing but the city's urgent alerts between start and end (local time: UTC plus utc_offset_minutes; may wrap midnight) */
+                    quiet_hours?: {
+                        end: string;
+                        start: string;
+                        utc_offset_minutes?: number;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        channels?: {
+                            announcement?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            budget_voting?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            callout?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            chat_message?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            incident_status?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            initiative_update?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            moderation_outcome?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            reply?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            survey_published?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                            urgent_announcement?: {
+                                email?: boolean;
+                                in_app?: boolean;
+                                push?: boolean;
+                            };
+                        };
+                        /** @enum {string} */
+                        digest?: "none" | "daily" | "weekly";
+                        /** @description nothing but the city's urgent alerts between start and end (local time: UTC plus utc_offset_minutes; may wrap midnight) */
+                        quiet_hours?: {
+                            end: string;
+                            start: string;
+                            utc_offset_minutes?: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     list_notifications: {
         parameters: {
             query?: {
@@ -14236,6 +14731,71 @@ export interface operations {
             };
             /** @description Not found (or not visible to you) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service or the broker is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        channel?: "email";
+                        /** @enum {string} */
+                        kind?: "urgent_announcement" | "announcement" | "reply" | "chat_message" | "survey_published" | "budget_voting" | "incident_status" | "initiative_update" | "callout" | "moderation_outcome";
+                        /** @constant */
+                        subscribed?: false;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
