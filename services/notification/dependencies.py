@@ -25,8 +25,9 @@ class Notifications(RepositoryProvider):
 class Mail:
     """What a worker sends through: `send_batch` runs the transport on a native thread."""
 
-    def __init__(self, transport, mail_from, public_url):
+    def __init__(self, transport, mail_from, public_url, batch_size):
         self.transport = transport
+        self.batch_size = batch_size
         self.mail_from = mail_from
         self.public_url = public_url.rstrip("/")
         self.domain = mail_from.rpartition("@")[2].strip(">") or "localhost"
@@ -40,7 +41,8 @@ class Mailer(DependencyProvider):
         config = self.container.config
         transport = mail_transport.from_config(config, var_dir(config))
         self.mail = Mail(transport, str(config.get("MAIL_FROM") or "Quartier <noreply@localhost>"),
-                         str(config.get("PUBLIC_URL") or "http://127.0.0.1:8080"))
+                         str(config.get("PUBLIC_URL") or "http://127.0.0.1:8080"),
+                         max(1, int(config.get("NOTIFICATION_BATCH_SIZE") or 500)))
         log.info("notification: e-mail to %s", transport.description)
 
     def get_dependency(self, worker_ctx):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from contracts import errors, events
 
 # What a person can be told about. `urgent_announcement` is the city's safety alert: it passes
-# quiet hours and cannot be turned off by e-mail link (only in the settings, deliberately).
+# quiet hours; like every kind, the person may still turn any channel of it off.
 URGENT_ANNOUNCEMENT = "urgent_announcement"
 KINDS = (URGENT_ANNOUNCEMENT, "announcement", "reply", "chat_message", "survey_published",
          "budget_voting", "incident_status", "initiative_update", "callout", "moderation_outcome")

@@ -51,7 +51,8 @@ def _header_safe(text):
     return " ".join(str(text).split())[:200]
 
 
-def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_url, domain):
+def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_url, domain,
+                      announcement_id=""):
     """The e-mail of one announcement to one reader, with RFC 8058 one-click unsubscribe."""
     words = phrases(language)
     context = {"words": words, "title": title, "body": body,
@@ -65,6 +66,9 @@ def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_ur
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
+    # Lets a reader's mail rules, and support, tell which announcement a message came from.
+    if announcement_id:
+        message["X-Quartier-Announcement"] = announcement_id
     message["Content-Language"] = context["language"]
     message["List-Unsubscribe"] = "<%s>" % unsubscribe_url
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -94,9 +94,8 @@ class NotificationService(QuartierService):
             return  # ordinary announcements wait for the digests
         recipients = self.notifications.residents_in(payload["municipality_id"],
                                                      payload.get("neighbourhood_ids") or [])
-        size = int(self.container.config.get("NOTIFICATION_BATCH_SIZE") or domain.BATCH_SIZE)
         batch_events = domain.batch_events(payload["post_id"], payload["municipality_id"],
-                                           recipients, size)
+                                           recipients, self.mail.batch_size)
         self.notifications.start_fanout(payload["post_id"], payload["municipality_id"],
                                         len(set(recipients)), len(batch_events),
                                         domain.timestamp())
@@ -130,7 +129,7 @@ class NotificationService(QuartierService):
             link = "%s/api/v1/notifications/unsubscribe?token=%s" % (self.mail.public_url, token)
             outgoing.append((user_id, messages.announcement_mail(
                 self.mail.mail_from, person["email"], language, kind, title, body, link,
-                self.mail.domain)))
+                self.mail.domain, payload["announcement_id"])))
         outcome = self.mail.send_batch(outgoing)
         at = domain.timestamp()
         for user_id, problem in outcome.items():

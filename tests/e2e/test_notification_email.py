@@ -1,0 +1,164 @@
+"""Issue 17 through the gateway, against a real SMTP server started by the test (aiosmtpd,
+tests/mail_sink.py) that a platform of its own sends to (SMTP_URL).
+
+The town: two neighbourhoods side by side. Ana (Portuguese) and Dirk (German) live in the first,
+Zoé in the second. An urgent announcement to the first reaches Ana and Dirk by e-mail, each in
+their language, and nobody else; the one-click unsubscribe link of an e-mail stops that kind for
+its reader only; quiet hours do not hold back an urgent alert; an ordinary announcement sends no
+e-mail at all (it waits for the digests)."""
+import time
+
+import pytest
+import requests
+
+from tests.e2e import stack
+from tests.e2e.stack import build_town, wait_until
+from tests.mail_sink import MailSink
+
+pytestmark = pytest.mark.timeout(600)
+
+DELIVERY_DEADLINE = 60.0
+TRANSLATIONS = {
+    "pt": {"title": "Corte de água", "body": "A água será cortada amanhã das 8h às 12h."},
+    "de": {"title": "Wasserabstellung", "body": "Das Wasser wird morgen von 8 bis 12 Uhr "
+                                                "abgestellt."},
+}
+
+
+@pytest.fixture(scope="module")
+def sink():
+    with MailSink() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mailing(rabbit_admin, tmp_path_factory, sink):
+    try:
+        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"), "mail",
+                                    extra_env={"SMTP_URL": sink.url}) as running:
+            yield running
+    except stack.Timeout as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def town(mailing):
+    town = build_town(mailing.platform, "mail", 1, 2, {
+        "ana": ((0, 0), "Rua Alta", "Ana Silva"),
+        "dirk": ((0, 0), "Hauptstraße", "Dirk Weber"),
+        "zoe": ((0, 1), "Rue Basse", "Zoé Martin"),
+    })
+    for key, language in (("ana", "pt"), ("dirk", "de")):
+        changed = town.api.request("PATCH", "/api/v1/me", town.tokens[key],
+                                   json={"language": language})
+        assert changed.status_code == 200, changed.text
+    town.emails = {key: town.api.request("GET", "/api/v1/me", token).json()["email"]
+                   for key, token in town.tokens.items()}
+    return town
+
+
+def announce(town, title, urgent=True, cells=("r0c0",)):
+    created = town.api.request("POST", "/api/v1/city/announcements", town.staff, json={
+        "title": title, "body": "Water will be cut tomorrow from 8 to 12.",
+        "neighbourhood_ids": [town.cells[c] for c in cells], "urgent": urgent,
+        "language": "en", "translations": TRANSLATIONS})
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def mails_about(sink, town, key, announcement_id):
+    return [m for m in sink.to(town.emails[key])
+            if m["X-Quartier-Announcement"] == announcement_id]
+
+
+def deliveries(town, announcement_id):
+    response = town.api.request(
+        "GET", "/api/v1/city/announcements/%s/deliveries" % announcement_id, town.staff)
+    return response
+
+
+def wait_for_sent(town, announcement_id, count):
+    def done():
+        response = deliveries(town, announcement_id)
+        return response.status_code == 200 and \
+            response.json()["deliveries"]["email"]["sent"] == count
+    wait_until(done, DELIVERY_DEADLINE)
+
+
+def test_an_urgent_announcement_reaches_its_residents_in_their_language_and_nobody_else(
+        town, sink):
+    started = time.monotonic()
+    announcement_id = announce(town, "Water cut")
+
+    wait_until(lambda: len(mails_about(sink, town, "ana", announcement_id)) == 1
+               and len(mails_about(sink, town, "dirk", announcement_id)) == 1,
+               DELIVERY_DEADLINE)
+    stack.record_timing("urgent announcement -> e-mails accepted by SMTP",
+                        time.monotonic() - started)
+    wait_for_sent(town, announcement_id, 2)
+
+    ana = mails_about(sink, town, "ana", announcement_id)[0]
+    dirk = mails_about(sink, town, "dirk", announcement_id)[0]
+    assert ana["Subject"] == "Mensagem urgente do seu município: Corte de água"
+    assert "A água será cortada" in ana.get_body(("plain",)).get_content()
+    assert dirk["Subject"] == "Dringende Mitteilung Ihrer Gemeinde: Wasserabstellung"
+    for message in (ana, dirk):
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Message-ID"] and message["Date"]
+    assert mails_about(sink, town, "zoe", announcement_id) == []
+    progress = deliveries(town, announcement_id).json()
+    assert progress["recipients"] == 2 and progress["batches"] == progress["batches_done"] == 1
+    # A resident reads no delivery counts.
+    assert deliveries(town, announcement_id).status_code == 200
+    assert town.api.request("GET", "/api/v1/city/announcements/%s/deliveries"
+                            % announcement_id, town.tokens["ana"]).status_code == 403
+
+
+def test_the_one_click_link_stops_that_kind_for_its_reader_only(town, sink):
+    first = announce(town, "Storm warning")
+    wait_for_sent(town, first, 2)
+    link = mails_about(sink, town, "dirk", first)[0]["List-Unsubscribe"].strip("<>")
+    local = link.replace("http://127.0.0.1:8080", town.api.base_url)
+
+    answered = requests.post(local, data="List-Unsubscribe=One-Click", timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert answered.status_code == 200, answered.text
+    assert answered.json() == {"kind": "urgent_announcement", "channel": "email",
+                               "subscribed": False}
+    settings = town.api.request("GET", "/api/v1/me/notification-settings", town.tokens["dirk"])
+    assert settings.json()["channels"]["urgent_announcement"]["email"] is False
+
+    second = announce(town, "Storm warning, update")
+    wait_for_sent(town, second, 1)
+    assert len(mails_about(sink, town, "ana", second)) == 1
+    assert mails_about(sink, town, "dirk", second) == []
+
+
+def test_quiet_hours_do_not_hold_back_an_urgent_alert(town, sink):
+    now = time.gmtime()
+    start = "%02d:%02d" % (now.tm_hour, 0)
+    end = "%02d:%02d" % ((now.tm_hour + 2) % 24, 0)
+    quiet = town.api.request("PUT", "/api/v1/me/notification-settings", town.tokens["ana"],
+                             json={"quiet_hours": {"start": start, "end": end}})
+    assert quiet.status_code == 200, quiet.text
+
+    announcement_id = announce(town, "Gas leak")
+    wait_until(lambda: len(mails_about(sink, town, "ana", announcement_id)) == 1,
+               DELIVERY_DEADLINE)
+
+
+def test_an_ordinary_announcement_sends_no_email(town, sink):
+    ordinary = announce(town, "Library hours", urgent=False)
+    urgent = announce(town, "Boil your water")  # sent after it: once it is there, so is any other
+    wait_for_sent(town, urgent, 1)
+
+    assert deliveries(town, ordinary).status_code == 404
+    assert mails_about(sink, town, "ana", ordinary) == []
+
+
+def test_bad_settings_are_a_clear_400(town):
+    refused = town.api.request("PUT", "/api/v1/me/notification-settings", town.tokens["zoe"],
+                               json={"channels": {"urgent_announcement": {"fax": True}}})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invalid"
