@@ -44,6 +44,10 @@ class identity:
     UPDATE_ME = RpcMethod(services.IDENTITY, "update_me")
     ERASE_ME = RpcMethod(services.IDENTITY, "erase_me")
     CHANGE_PASSWORD = RpcMethod(services.IDENTITY, "change_password")
+    # Forgotten password: a request answers the same whatever the address; the e-mailed link's
+    # single-use token sets a new password and ends every session.
+    REQUEST_PASSWORD_RESET = RpcMethod(services.IDENTITY, "request_password_reset")
+    CONFIRM_PASSWORD_RESET = RpcMethod(services.IDENTITY, "confirm_password_reset")
     # GDPR export: every service that holds personal data answers `export_user(caller)`.
     EXPORT_USER = RpcMethod(services.IDENTITY, "export_user")
     # address register and invitation letters
@@ -237,6 +241,11 @@ class notification:
     PUT_SETTINGS = RpcMethod(services.NOTIFICATION, "put_settings")
     # one-click unsubscribe from an e-mail's signed link (no session: the link is the proof)
     UNSUBSCRIBE = RpcMethod(services.NOTIFICATION, "unsubscribe")
+    # Identity's account e-mails (password reset), system only. By RPC, not an event: the link
+    # carries a live token, and an RPC message goes to one queue, is not persisted and is stored
+    # nowhere by the receiver, where an event is copied to every subscriber's queue and parked
+    # in their stores when a handler fails.
+    SEND_ACCOUNT_MAIL = RpcMethod(services.NOTIFICATION, "send_account_mail")
     # staff: progress and delivery counts of one announcement's fan-out
     ANNOUNCEMENT_DELIVERIES = RpcMethod(services.NOTIFICATION, "announcement_deliveries")
     EXPORT_USER = RpcMethod(services.NOTIFICATION, "export_user")

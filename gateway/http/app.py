@@ -32,6 +32,7 @@ from gateway.http.routes import helpers  # noqa: E402,F401
 from gateway.http.routes import moderation  # noqa: E402,F401
 from gateway.http.routes import translations  # noqa: E402,F401
 from gateway.http.routes import notification_settings  # noqa: E402,F401
+from gateway.http.routes import password_reset  # noqa: E402,F401
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -16,6 +16,7 @@ from services.identity.repositories.accounts import MongoAccounts, SqliteAccount
 from services.identity.repositories.attempts import MongoAttempts, SqliteAttempts
 from services.identity.repositories.households import MongoHouseholds, SqliteHouseholds
 from services.identity.repositories.invitations import MongoInvitations, SqliteInvitations
+from services.identity.repositories.reset_tokens import MongoResetTokens, SqliteResetTokens
 from services.identity.repositories.sessions import MongoSessions, SqliteSessions
 from services.identity.repository import MongoMunicipalities, SqliteMunicipalities
 
@@ -41,6 +42,21 @@ class Accounts(RepositoryProvider):
 class Sessions(RepositoryProvider):
     sqlite_adapter = SqliteSessions
     mongo_adapter = MongoSessions
+
+
+class ResetTokens(RepositoryProvider):
+    sqlite_adapter = SqliteResetTokens
+    mongo_adapter = MongoResetTokens
+
+
+class PublicUrl(DependencyProvider):
+    """The web app's address, for the links identity has e-mailed (QUARTIER_PUBLIC_URL)."""
+
+    def setup(self):
+        self.url = str(self.container.config.get("PUBLIC_URL") or "http://127.0.0.1:8080")
+
+    def get_dependency(self, worker_ctx):
+        return self.url
 
 
 class Attempts(RepositoryProvider):

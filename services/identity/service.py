@@ -2,8 +2,10 @@
 
 Entrypoints only: each one validates, asks the domain modules, persists through a dependency and
 dispatches the events the domain returned."""
+import logging
 import time
 
+import eventlet
 from nameko.events import EventDispatcher
 
 from contracts import errors, rpc, services
@@ -14,16 +16,18 @@ from servicekit.nameko_extensions import rpc as entrypoint
 from servicekit.pagination import decode_cursor, encode_cursor, page_limit
 from servicekit.suspension import require_not_suspended
 from services.identity import (
-    accounts, addresses, api_keys, device_tokens, domain, invitations, passwords, sessions,
+    account_links, accounts, addresses, api_keys, device_tokens, domain, invitations, passwords, sessions,
     throttle,
 )
 from services.identity.dependencies import (
     AccessTokens, Accounts, ApiKeys, Attempts, DeviceTokenSecret, Households, InvitationSecret,
-    Invitations, LoginLimits, Municipalities, PasswordHashing, Sessions,
+    Invitations, LoginLimits, Municipalities, PasswordHashing, PublicUrl, ResetTokens, Sessions,
 )
 from services.identity.repositories.households import CONFLICT, UPDATED
 from services.identity.repositories.invitations import DuplicateCode
 from services.identity.throttle import CODE_FAILURES, LOGIN_FAILURES, PASSWORD_CHANGE_FAILURES
+
+log = logging.getLogger(__name__)
 
 LOCATE_TIMEOUT = 20.0
 INVITATIONS_PAGE_MAX = 1000
@@ -49,6 +53,10 @@ class IdentityService(QuartierService):
     # Asked whether the person is suspended before they change the name their neighbours read
     # (servicekit/suspension.py).
     moderation = ServiceRpc()
+    # Hands the password-reset link to the e-mail channel (contracts.rpc.notification).
+    notification = ServiceRpc()
+    reset_tokens = ResetTokens()
+    public_url = PublicUrl()
     dispatch = EventDispatcher()
 
     # -- municipalities ----------------------------------------------------------------------
@@ -381,6 +389,81 @@ class IdentityService(QuartierService):
                 found[user_id] = {"email": account.email, "language": account.language}
         return found
 
+    def _take_reset_request(self, email, client_id, now):
+        """Count this request against the address (hashed) and the client; refuse at a limit.
+        The same for every address, so a 429 says nothing about an account."""
+        buckets = [(account_links.RESET_REQUESTS_PER_ADDRESS,
+                    account_links.RESET_REQUESTS_PER_ADDRESS.key(
+                        account_links.address_subject(email)))]
+        if client_id:
+            buckets.append((account_links.RESET_REQUESTS_PER_CLIENT,
+                            account_links.RESET_REQUESTS_PER_CLIENT.key(
+                                throttle.client_subject(client_id))))
+        for window, key in buckets:
+            window.refuse_if_exhausted(*self.attempts.window(key, window.since(now)), now)
+        for _, key in buckets:
+            self.attempts.record(key, now)
+
+    def _send_reset_mail(self, account, link):
+        try:
+            self.notification.call(rpc.notification.SEND_ACCOUNT_MAIL, timeout=20,
+                                   caller=SYSTEM_CALLER.to_dict(),
+                                   kind=account_links.PASSWORD_RESET, to=account.email,
+                                   language=account.language, link=link)
+        except Exception:
+            # The person asks again; the link is never logged.
+            log.exception("identity: the password reset e-mail could not be handed over")
+
+    @entrypoint
+    def request_password_reset(self, caller, email, client_id=None):
+        """The same empty answer whatever the address, and at once: the e-mail to an existing
+        account is handed over on a green thread after the answer, so the time taken tells no
+        more than the answer. Limited per address and per client address (429)."""
+        now = time.time()
+        email = accounts.normalize_email(email)
+        if not email:
+            return {}
+        self._take_reset_request(email, client_id, now)
+        account = self.accounts.by_email(email)
+        if account is None or not account.active:
+            return {}
+        raw, token_hash = account_links.new_token()
+        self.reset_tokens.add(token_hash, account.id, account_links.PASSWORD_RESET,
+                              now + account_links.RESET_TTL_SECONDS)
+        eventlet.spawn_n(self._send_reset_mail, account,
+                         account_links.reset_link(self.public_url, raw))
+        return {}
+
+    @entrypoint
+    def confirm_password_reset(self, caller, token, password):
+        """A new password for the link's account: the token is spent (single use, 30 minutes),
+        every other reset link of the account dies and every session ends. A wrong, spent or
+        expired token: one answer (invalid)."""
+        now = time.time()
+        refused = errors.invalid("this password reset link is not valid (used, expired or "
+                                 "mistyped): ask for a new one", details={"token": "not valid"})
+        if not account_links.readable_token(token):
+            raise refused
+        if not isinstance(password, str) or len(password) > passwords.PASSWORD_MAX:
+            raise errors.invalid("invalid password", details={"password": "a text"})
+        token_hash = account_links.hash_token(token)
+        # The password is checked before the token is spent, so a weak one costs no link.
+        user_id = self.reset_tokens.owner(token_hash, account_links.PASSWORD_RESET, now)
+        account = self.accounts.get(user_id) if user_id else None
+        if account is None or not account.active:
+            raise refused
+        problem = passwords.password_problem(password, account.email)
+        if problem:
+            raise errors.invalid("invalid password", details={"password": problem})
+        if self.reset_tokens.spend(token_hash, account_links.PASSWORD_RESET, now) != account.id:
+            raise refused
+        updated = accounts.with_changes(account, {"password_hash": self.hashing.hash(password)})
+        if not self.accounts.replace(updated, account.version):
+            raise errors.conflict("your account changed meanwhile; ask for a new link")
+        self.reset_tokens.spend_all_of(account.id, account_links.PASSWORD_RESET, now)
+        self.sessions.revoke_user(account.id, time.time())
+        return {"password_changed": True}
+
     @entrypoint
     def export_user(self, caller):
         account = self._own_account(caller)
@@ -407,6 +490,7 @@ class IdentityService(QuartierService):
             account = tombstone
         self.sessions.revoke_user(account.id, time.time())
         self.sessions.forget_user(account.id)
+        self.reset_tokens.forget_user(account.id)
         self.invitations.withdraw_issued_by(account.id)
         self.invitations.forget_person(account.id, accounts.ERASED_PERSON)
         event, payload = accounts.user_erased(account)

@@ -36,6 +36,37 @@ PHRASES = {
            "footer": "Dir kritt dëst als Awunner op Quartier."},
 }
 
+# Account e-mails (identity's): subject, the sentence before the link, the one after it.
+ACCOUNT_PHRASES = {
+    "password_reset": {
+        "en": ("Reset your Quartier password",
+               "Someone (hopefully you) asked to reset the password of your Quartier account. "
+               "Choose a new one here within 30 minutes:",
+               "If it was not you, ignore this e-mail: your password stays as it is."),
+        "fr": ("Réinitialiser votre mot de passe Quartier",
+               "Quelqu'un (sans doute vous) a demandé à réinitialiser le mot de passe de votre "
+               "compte Quartier. Choisissez-en un nouveau ici dans les 30 minutes :",
+               "Si ce n'était pas vous, ignorez cet e-mail : votre mot de passe reste le même."),
+        "de": ("Ihr Quartier-Passwort zurücksetzen",
+               "Jemand (hoffentlich Sie) hat verlangt, das Passwort Ihres Quartier-Kontos "
+               "zurückzusetzen. Wählen Sie hier innerhalb von 30 Minuten ein neues:",
+               "Wenn Sie es nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt."),
+        "nl": ("Uw Quartier-wachtwoord opnieuw instellen",
+               "Iemand (hopelijk u) vroeg het wachtwoord van uw Quartier-account opnieuw in te "
+               "stellen. Kies hier binnen 30 minuten een nieuw:",
+               "Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft ongewijzigd."),
+        "pt": ("Redefinir a sua palavra-passe do Quartier",
+               "Alguém (esperamos que tenha sido você) pediu para redefinir a palavra-passe da "
+               "sua conta Quartier. Escolha uma nova aqui dentro de 30 minutos:",
+               "Se não foi você, ignore este e-mail: a sua palavra-passe fica igual."),
+        "lb": ("Äert Quartier-Passwuert zrécksetzen",
+               "Een (hoffentlech Dir) huet gefrot, d'Passwuert vun Ärem Quartier-Kont "
+               "zréckzesetzen. Wielt hei bannent 30 Minutten en neit:",
+               "Wann Dir et net wiert, ignoréiert dës E-Mail: Äert Passwuert bleift wéi et ass."),
+    },
+}
+ACCOUNT_KINDS = tuple(ACCOUNT_PHRASES)
+
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
@@ -74,5 +105,26 @@ def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_ur
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(_environment.get_template("announcement.txt").render(context))
     message.add_alternative(_environment.get_template("announcement.html").render(context),
+                            subtype="html")
+    return message
+
+
+def account_mail(mail_from, to, language, kind, link, domain):
+    """An account e-mail (password reset) with its link; no unsubscribe: the person asked for it."""
+    by_language = ACCOUNT_PHRASES[kind]
+    language = language if language in by_language else "en"
+    subject, before, after = by_language[language]
+    context = {"subject": subject, "before": before, "after": after, "link": link,
+               "language": language}
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = language
+    message.set_content(_environment.get_template("account.txt").render(context))
+    message.add_alternative(_environment.get_template("account.html").render(context),
                             subtype="html")
     return message

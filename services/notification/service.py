@@ -63,6 +63,27 @@ class NotificationService(QuartierService):
         self.notifications.put_settings(user_id, settings)
         return {"kind": kind, "channel": "email", "subscribed": False}
 
+    # -- account e-mails (identity's)
+
+    @entrypoint
+    def send_account_mail(self, caller, kind, to, language, link):
+        """Send identity's account e-mail (a password-reset link) now, whatever the person's
+        preferences: they asked for it. System only; nothing of it is stored here."""
+        caller = Caller.from_dict(caller)
+        if not caller.is_system:
+            raise errors.forbidden("for the platform's services")
+        if kind not in messages.ACCOUNT_KINDS or not isinstance(to, str) or "@" not in to \
+                or not isinstance(link, str) or not link.startswith(("http://", "https://")):
+            raise errors.invalid("an account e-mail: kind, to, link")
+        message = messages.account_mail(self.mail.mail_from, to, language, kind, link,
+                                        self.mail.domain)
+        problem = self.mail.send_batch([("account", message)]).get("account")
+        metrics.NOTIFICATION_DELIVERIES.labels("email", "sent" if problem is None
+                                               else "failed").inc()
+        if problem is not None:
+            raise DomainError(errors.UNAVAILABLE, "the e-mail could not be sent")
+        return {"sent": True}
+
     # -- the city's announcements
 
     @entrypoint

@@ -5,8 +5,10 @@ The town: two neighbourhoods side by side. Ana (Portuguese) and Dirk (German) li
 Zoé in the second. An urgent announcement to the first reaches Ana and Dirk by e-mail, each in
 their language, and nobody else; the one-click unsubscribe link of an e-mail stops that kind for
 its reader only; quiet hours do not hold back an urgent alert; an ordinary announcement sends no
-e-mail at all (it waits for the digests)."""
+e-mail at all (it waits for the digests). A forgotten password is reset through the e-mailed
+link, once, ending every session; an unknown address is answered alike and gets nothing."""
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -162,3 +164,61 @@ def test_bad_settings_are_a_clear_400(town):
                                json={"channels": {"urgent_announcement": {"fax": True}}})
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "invalid"
+
+
+# -- password reset, end to end through the e-mail ---------------------------------------------
+
+def reset_token_in(message):
+    link = [line for line in message.get_body(("plain",)).get_content().splitlines()
+            if "/reset-password?token=" in line][0].strip()
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link_once(town, sink):
+    api, email = town.api, town.emails["zoe"]
+    login = api.request("POST", "/api/v1/auth/login",
+                        json={"email": email, "password": stack.TOWN_PASSWORD})
+    assert login.status_code == 200, login.text
+    old_refresh, old_access = login.json()["refresh_token"], login.json()["access_token"]
+
+    asked = api.request("POST", "/api/v1/auth/password-reset", json={"email": email.upper()})
+    assert (asked.status_code, asked.json()) == (202, {})
+    wait_until(lambda: any(m["Subject"] == "Réinitialiser votre mot de passe Quartier"
+                           for m in sink.to(email)), DELIVERY_DEADLINE)
+    message = [m for m in sink.to(email) if "mot de passe" in m["Subject"]][-1]
+    assert message["Auto-Submitted"] == "auto-generated"
+    token = reset_token_in(message)
+
+    weak = api.request("POST", "/api/v1/auth/password-reset/confirm",
+                       json={"token": token, "password": "short"})
+    assert weak.status_code == 400  # and the link still works:
+    new_password = "a brand new passphrase 2026"
+    confirmed = api.request("POST", "/api/v1/auth/password-reset/confirm",
+                            json={"token": token, "password": new_password})
+    assert (confirmed.status_code, confirmed.json()) == (200, {"password_changed": True})
+
+    again = api.request("POST", "/api/v1/auth/password-reset/confirm",
+                        json={"token": token, "password": "yet another passphrase 2026"})
+    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid"
+    assert api.request("POST", "/api/v1/auth/login", json={
+        "email": email, "password": stack.TOWN_PASSWORD}).status_code == 401
+    assert api.request("POST", "/api/v1/auth/refresh",
+                       json={"refresh_token": old_refresh}).status_code == 401
+    wait_until(lambda: api.request("GET", "/api/v1/me", old_access).status_code == 401, 20)
+    relogin = api.request("POST", "/api/v1/auth/login",
+                          json={"email": email, "password": new_password})
+    assert relogin.status_code == 200, relogin.text
+    town.tokens["zoe"] = relogin.json()["access_token"]
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_email(town, sink):
+    stranger = "nobody-%s@mail.example" % time.time_ns()
+    asked = town.api.request("POST", "/api/v1/auth/password-reset", json={"email": stranger})
+    assert (asked.status_code, asked.json()) == (202, {})
+    known = town.api.request("POST", "/api/v1/auth/password-reset",
+                             json={"email": town.emails["ana"]})
+    assert (known.status_code, known.json()) == (202, {})
+    # Ana's e-mail arrives; by then a stranger's would have too.
+    wait_until(lambda: any("palavra-passe" in m["Subject"]
+                           for m in sink.to(town.emails["ana"])), DELIVERY_DEADLINE)
+    assert sink.to(stranger) == []
