@@ -17,8 +17,16 @@ test("the API reference lists the routes and tries one", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(url("/api/v1/docs"));
   await expect(page.getByRole("heading", { name: /Quartier/ }).first()).toBeVisible();
+  // Every tag is listed (collapsed); open one and try an operation.
+  const document = await (await page.request.get(url("/api/v1/openapi.json"))).json();
+  const tags = new Set<string>();
+  for (const operations of Object.values(document.paths) as Record<string, { tags: string[] }>[]) {
+    for (const operation of Object.values(operations)) tags.add(operation.tags[0]);
+  }
+  await expect(page.locator(".opblock-tag")).toHaveCount(tags.size);
+  await page.locator("#operations-tag-platform").click();
   const health = page.locator("#operations-platform-healthz");
-  await health.getByRole("button").first().click();
+  await health.locator(".opblock-summary").first().click();
   await health.getByRole("button", { name: "Execute" }).click();
   await expect(health.locator(".live-responses-table tbody .response-col_status").first()).toContainText("200");
   await page.screenshot({ path: resolve(SCREENSHOTS, "api-reference.png") });
