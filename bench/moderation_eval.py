@@ -1,100 +1,173 @@
-"""Commercial-content filter evaluation on a labelled set (bench/data/moderation_posts.jsonl,
-written by bench/data/moderation_posts.py: hand-written posts in en, fr, de, nl, pt, lb and a few
-it/es, half of them advertising).
+"""Commercial-content filter evaluation on the labelled corpus the model is trained from
+(services/moderation/corpus/commercial.jsonl: posts in fr, de, en, nl, pt, lb, it, es, pl, ar
+and tr, each labelled commercial or ordinary, each in a fixed split).
 
-    .venv/bin/python bench/moderation_eval.py [--data PATH] [--show-errors]
+    .venv/bin/python bench/moderation_eval.py [--corpus PATH] [--show-errors] [--latency-posts N]
 
-Runs the default screening (services/moderation/domain.screen with no municipal rules: the
-commercial scorer alone, as a new municipality has it) on every post and prints, for each half of
-the set and for all of it:
-- precision and recall of "held or blocked" against the label commercial;
-- the share of ordinary posts held or blocked (the price neighbours pay for the filter);
-- counts per action and per language.
+Prints, per language and overall, precision, recall and false-positive rate of "held or blocked"
+against the label commercial, for:
+- cross-validation: the out-of-fold probabilities that services/moderation/train.py stored with
+  the model (stratified k-fold on the training split; each post scored by a model that did not
+  see it), at the model's hold threshold (the model alone: the thresholds were chosen on them);
+- held out: the fixed held-out split, never read by training or threshold tuning, screened the
+  way the service screens (services/moderation/domain.screen: the model, the hand-written
+  signals, with no municipal rules: what a new municipality has);
+- the held-out split again with "flagged" counted too (flagged posts are published but queued
+  for a moderator's look).
+Then the screening latency: p50 / p99 per post through domain.screen with a realistic
+municipal rule set (bench/moderation_rules.py's watched words and patterns), over the corpus's
+posts.
 
-The set is split in two halves by id parity: the even half is the one the scorer's weights were
-tuned on, the odd half was not looked at while tuning (held out). Both are reported, so a
-filter that only learnt the tuning half shows it. Targets (issue 5): recall >= 0.9 on commercial
-posts, at most 5% of ordinary posts held or blocked.
+Targets (acceptance): held-out recall >= 0.95 and false positives <= 2 % in every language and
+overall; p99 <= 5 ms per post. `--show-errors` prints the cross-validation misses (never the
+held-out ones, so that nobody tunes on them).
 """
 import argparse
-import collections
-import json
 import os
+import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from services.moderation import domain  # noqa: E402
+from services.moderation import commercial_corpus as corpus  # noqa: E402
+from services.moderation import commercial_model, domain  # noqa: E402
 
-DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
-                            "moderation_posts.jsonl")
 STOPPED = ("hold", "block")
+FLAGGED_OR_STOPPED = ("flag", "hold", "block")
+TARGET_RECALL, TARGET_FALSE_POSITIVES, TARGET_P99_MS = 0.95, 0.02, 5.0
 
 
-def load(path):
-    with open(path, encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+def figures(rows, caught):
+    """{key: {...}} per language and "all"; caught(row) says whether the filter stopped it."""
+    out = {}
+    for key in [*corpus.LANGUAGES, "all"]:
+        part = [r for r in rows if key in ("all", r["language"])]
+        if not part:
+            continue
+        tp = sum(caught(r) and r["label"] == corpus.COMMERCIAL for r in part)
+        fp = sum(caught(r) and r["label"] == corpus.ORDINARY for r in part)
+        commercial = sum(r["label"] == corpus.COMMERCIAL for r in part)
+        ordinary = len(part) - commercial
+        out[key] = {"posts": len(part), "commercial": commercial, "ordinary": ordinary,
+                    "caught": tp, "false_positives": fp,
+                    "precision": tp / (tp + fp) if tp + fp else 1.0,
+                    "recall": tp / commercial if commercial else 1.0,
+                    "false_positive_rate": fp / ordinary if ordinary else 0.0}
+    return out
 
 
-def evaluate(rows):
-    true_pos = false_pos = false_neg = ordinary = ordinary_stopped = commercial = 0
-    actions = collections.Counter()
-    for row in rows:
-        stopped = row["action"] in STOPPED
-        actions[row["action"]] += 1
-        if row["label"] == "commercial":
-            commercial += 1
-            true_pos += stopped
-            false_neg += not stopped
-        else:
-            ordinary += 1
-            false_pos += stopped
-            ordinary_stopped += stopped
-    precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 0.0
-    recall = true_pos / commercial if commercial else 0.0
-    return {"posts": len(rows), "commercial": commercial, "ordinary": ordinary,
-            "precision": precision, "recall": recall,
-            "ordinary_stopped_share": ordinary_stopped / ordinary if ordinary else 0.0,
-            "actions": dict(actions)}
+def meets(result):
+    return (result["recall"] >= TARGET_RECALL
+            and result["false_positive_rate"] <= TARGET_FALSE_POSITIVES)
 
 
-def line(name, result):
-    return ("%-22s posts %3d (commercial %3d)  precision %.3f  recall %.3f  "
-            "ordinary held/blocked %.1f%%  actions %s" % (
-                name, result["posts"], result["commercial"], result["precision"],
-                result["recall"], 100 * result["ordinary_stopped_share"],
-                json.dumps(result["actions"], sort_keys=True)))
+def table(title, result):
+    lines = [title,
+             "  %-4s %5s %5s %5s  %9s %7s %8s  %s" % (
+                 "lang", "posts", "ads", "ok", "precision", "recall", "fp rate", "target")]
+    for key, r in result.items():
+        lines.append("  %-4s %5d %5d %5d  %9.3f %7.3f %7.1f%%  %s" % (
+            key, r["posts"], r["commercial"], r["ordinary"], r["precision"], r["recall"],
+            100 * r["false_positive_rate"], "met" if meets(r) else "NOT met"))
+    return "\n".join(lines)
+
+
+# What a municipality watches for in practice: a few dozen words in its languages and a handful
+# of patterns (the bounds, domain.RULES_MAX and PATTERNS_MAX, are for the worst case, which
+# bench/moderation_rules.py measures).
+WATCHED_WORDS = (
+    "tupperware", "herbalife", "forex", "bitcoin", "casino", "viagra", "escort", "pari",
+    "wette", "weddenschap", "aposta", "apuesta", "scommessa", "zaklad", "bahis", "kumar",
+    "loterie", "lotto", "onlyfans", "telegram", "cryptomonnaie", "kryptowahrung", "piramide",
+    "schneeball", "arnaque", "betrug", "oplichting", "burla", "estafa", "truffa",
+)
+WATCHED_PATTERNS = (
+    r"(?:whats ?app|telegram)\s*:?\s*\+?\d[\d .]{7,}",
+    r"(?:bit\.ly|tinyurl\.com|t\.me)/\S+",
+    r"\b(?:dm|pm|mp|pw|md)\b.{0,20}\b(?:price|prix|preis|prijs|prezzo|precio|cena|fiyat)",
+    r"\d{2,3}\s?%\s?(?:rendement|return|rendite|retorno|zysk|getiri)",
+    r"(?:gagnez|verdien|earn|ganhe|guadagna|gana|zarabiaj|kazan)\w*\s+\d+",
+    r"\b\d{4}\s?\d{2}\s?\d{2}\s?\d{2}\b.{0,40}\b\d{4}\s?\d{2}\s?\d{2}\s?\d{2}\b",
+    r"(?:code|kod|kodu|codigo|codice)\s*:?\s*[a-z]{3,}\d{1,3}\b",
+    r"www\.[a-z0-9-]+\.(?:shop|store|biz)",
+)
+
+
+def rule_set():
+    rules = [domain.Rule(id="w%d" % n, municipality_id="bench", kind="word", pattern=word,
+                         action="flag", created_at="%06d" % n)
+             for n, word in enumerate(WATCHED_WORDS)]
+    rules += [domain.Rule(id="p%d" % n, municipality_id="bench", kind="regex", pattern=pattern,
+                          action="hold", created_at="%06d" % (100 + n))
+              for n, pattern in enumerate(WATCHED_PATTERNS)]
+    return rules
+
+
+def latency(rows, rules, posts):
+    texts = [r["text"] for r in rows][:posts]
+    for text in texts[:50]:
+        domain.screen(text, rules)  # warm: the model file, the character caches, RE2
+    spent = []
+    for text in texts:
+        started = time.perf_counter()
+        domain.screen(text, rules)
+        spent.append((time.perf_counter() - started) * 1000)
+    spent.sort()
+    return {"posts": len(spent), "mean_chars": statistics.mean(len(t) for t in texts),
+            "p50_ms": spent[len(spent) // 2], "p99_ms": spent[min(len(spent) - 1,
+                                                                  int(len(spent) * 0.99))],
+            "max_ms": spent[-1], "rules": len(rules)}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--corpus", default=corpus.CORPUS_PATH)
     parser.add_argument("--show-errors", action="store_true",
-                        help="print the misses of the tuning half (the held-out half's are not "
-                             "printed, so that tuning cannot look at them)")
+                        help="print the cross-validation misses (the held-out ones never)")
+    parser.add_argument("--latency-posts", type=int, default=2000)
     args = parser.parse_args(argv)
-    rows = load(args.data)
-    for row in rows:
-        screened = domain.screen(row["text"], [], row.get("language"))
+    rows = corpus.load(args.corpus)
+    model = commercial_model.default()
+    sha = corpus.digest(args.corpus)
+    if model.corpus_sha256 != sha:
+        print("WARNING: the model was trained from another corpus (%s, this one %s): run "
+              "python -m services.moderation.train" % (model.corpus_sha256[:16], sha[:16]))
+    print("model %s (C=%s, thresholds %s)" % (os.path.basename(model.path),
+                                             model.evaluation.get("C"), model.thresholds))
+    training = [r for r in rows if r["split"] == corpus.TRAIN]
+    held_out = [r for r in rows if r["split"] == corpus.HELDOUT]
+    out_of_fold = model.evaluation.get("out_of_fold", {})
+    for row in training:
+        row["cv_probability"] = out_of_fold.get(str(row["id"]), 0.0)
+    cross_validation = figures(training,
+                               lambda r: r["cv_probability"] >= model.thresholds["hold"])
+    for row in held_out:
+        screened = domain.screen(row["text"], [], row["language"])
         row["action"] = screened["action"]
         row["reasons"] = domain.reason_texts(screened["reasons"])
-    halves = {"tuning half (even ids)": [r for r in rows if r["id"] % 2 == 0],
-              "held-out half (odd ids)": [r for r in rows if r["id"] % 2 == 1],
-              "all": rows}
-    results = {name: evaluate(part) for name, part in halves.items()}
-    for name, result in results.items():
-        print(line(name, result))
-    print("per language (all):")
-    for language in sorted({r["language"] for r in rows}):
-        print("  " + line(language, evaluate([r for r in rows if r["language"] == language])))
+    held = figures(held_out, lambda r: r["action"] in STOPPED)
+    flagged = figures(held_out, lambda r: r["action"] in FLAGGED_OR_STOPPED)
+    print(table("cross-validation on the training split (%d-fold, held or blocked)" % (
+        model.evaluation.get("folds", 0)), cross_validation))
+    print(table("held-out split (held or blocked)", held))
+    print(table("held-out split (flagged, held or blocked)", flagged))
+    timing = latency(rows * (1 + args.latency_posts // max(1, len(rows))), rule_set(),
+                     args.latency_posts)
+    print("screening latency through domain.screen with %d municipal rules, %d posts (mean "
+          "%.0f characters): p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 <= %.0f ms: %s)"
+          % (timing["rules"], timing["posts"], timing["mean_chars"], timing["p50_ms"],
+             timing["p99_ms"], timing["max_ms"], TARGET_P99_MS,
+             "met" if timing["p99_ms"] <= TARGET_P99_MS else "NOT met"))
     if args.show_errors:
-        for row in halves["tuning half (even ids)"]:
-            stopped = row["action"] in STOPPED
-            if stopped != (row["label"] == "commercial"):
-                print("MISS id=%d %s %s -> %s: %s | %s" % (
-                    row["id"], row["language"], row["label"], row["action"], row["text"],
-                    "; ".join(row["reasons"])))
-    return results
+        for row in training:
+            caught = row["cv_probability"] >= model.thresholds["hold"]
+            if caught != (row["label"] == corpus.COMMERCIAL):
+                print("CV MISS id=%d %s %s p=%.2f: %s" % (
+                    row["id"], row["language"], row["label"], row["cv_probability"],
+                    row["text"]))
+    return {"cross_validation": cross_validation, "held_out": held,
+            "held_out_flagged": flagged, "latency": timing}
 
 
 if __name__ == "__main__":

@@ -201,8 +201,9 @@ def check_screen_request(municipality_id, content_kind, text, language):
 
 def screen(text, rules, language=None, budget=PATTERN_TIME_BUDGET, clock=time.monotonic):
     """{"action", "reasons", "score"}: the most severe of the municipality's rules that match and
-    the commercial scorer. A rule with language tags applies to text in those languages (or of
-    unknown language: an untagged post must not slip past a rule). Patterns left unrun past the
+    the commercial filter (scoring.assess: the trained model and the hand-written signals; its
+    probability is the score). A rule with language tags applies to text in those languages (or
+    of unknown language: an untagged post must not slip past a rule). Patterns left unrun past the
     time budget hold the text for a moderator (`clock` is injectable for tests)."""
     prepared = patterns.Screened(text)
     reasons = []
@@ -244,17 +245,12 @@ def screen(text, rules, language=None, budget=PATTERN_TIME_BUDGET, clock=time.mo
                        "run): a moderator reviews it" % not_run})
         if SEVERITY[HOLD] > SEVERITY[action]:
             action = HOLD
-    points, signals = scoring.score(text)
-    scored = scoring.action_for(points)
-    if scored != ALLOW:
-        reasons.extend(s for s in signals)
-        reasons.append({"signal": "commercial_score", "points": points, "matched": [],
-                        "message": "reads as commercial content (score %d; hold from %d, "
-                                   "refused from %d)" % (points, scoring.HOLD_AT,
-                                                         scoring.BLOCK_AT)})
-        if SEVERITY[scored] > SEVERITY[action]:
-            action = scored
-    return {"action": action, "reasons": reasons, "score": points}
+    assessed = scoring.assess(text)
+    reasons.extend(assessed["reasons"])
+    if SEVERITY[assessed["action"]] > SEVERITY[action]:
+        action = assessed["action"]
+    # "score": the trained model's probability that the text is advertising (0..1).
+    return {"action": action, "reasons": reasons, "score": assessed["probability"]}
 
 
 def for_kind(content_kind, result):

@@ -68,7 +68,10 @@ def test_a_municipal_word_rule_matches_folded_words_only():
     refused = domain.screen("Soirée TUPPERWARE chez moi", rules)
     assert refused["action"] == "block"
     assert 'watched word "Tupperware"' in refused["reasons"][0]["message"]
-    assert domain.screen("tupperwares party", rules)["action"] == "allow"
+    # The rule is a whole word: "tupperwares" is not it (the commercial model may still have an
+    # opinion of its own on a party selling things, so only the rule's absence is asserted).
+    assert not [r for r in domain.screen("tupperwares party", rules)["reasons"]
+                if r["signal"] == "rule"]
 
 
 def test_the_most_severe_action_wins_and_language_tags_narrow_a_rule():
