@@ -246,6 +246,10 @@ class notification:
     # nowhere by the receiver, where an event is copied to every subscriber's queue and parked
     # in their stores when a handler fails.
     SEND_ACCOUNT_MAIL = RpcMethod(services.NOTIFICATION, "send_account_mail")
+    # Web Push: the key browsers subscribe with, and the person's subscriptions
+    PUSH_PUBLIC_KEY = RpcMethod(services.NOTIFICATION, "push_public_key")
+    ADD_PUSH_SUBSCRIPTION = RpcMethod(services.NOTIFICATION, "add_push_subscription")
+    REMOVE_PUSH_SUBSCRIPTION = RpcMethod(services.NOTIFICATION, "remove_push_subscription")
     # staff: progress and delivery counts of one announcement's fan-out
     ANNOUNCEMENT_DELIVERIES = RpcMethod(services.NOTIFICATION, "announcement_deliveries")
     EXPORT_USER = RpcMethod(services.NOTIFICATION, "export_user")

@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 
 from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
-from services.notification import mail_transport
+from services.notification import mail_transport, push_transport
 from services.notification.repository import MongoNotifications, SqliteNotifications
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,26 @@ class Mailer(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.mail
+
+
+class Pusher(DependencyProvider):
+    """The Web Push sender: the VAPID key (VAPID_PRIVATE_KEY, else generated into var/keys/),
+    the contact pushed to push services, and whether http and private endpoints are allowed
+    (PUSH_ALLOW_PRIVATE_ENDPOINTS: tests only, never in production)."""
+
+    def setup(self):
+        config = self.container.config
+        vapid = push_transport.load_vapid(config.get("VAPID_PRIVATE_KEY"), var_dir(config))
+        allow_private = str(config.get("PUSH_ALLOW_PRIVATE_ENDPOINTS")).lower() == "true"
+        self.sender = push_transport.PushSender(
+            vapid, str(config.get("VAPID_SUBJECT") or "mailto:noreply@quartier.localhost"),
+            allow_private)
+        if allow_private:
+            log.warning("notification: push to http and private addresses is allowed "
+                        "(PUSH_ALLOW_PRIVATE_ENDPOINTS): for tests only")
+
+    def get_dependency(self, worker_ctx):
+        return self.sender
 
 
 def load_secret(config, name, filename):

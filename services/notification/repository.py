@@ -37,6 +37,9 @@ class SqliteNotifications:
                 announcement_id TEXT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL,
                 status TEXT NOT NULL, at TEXT, PRIMARY KEY (announcement_id, user_id, channel))""")
             db.execute("CREATE INDEX IF NOT EXISTS deliveries_by_user ON deliveries (user_id)")
+            db.execute("""CREATE TABLE IF NOT EXISTS push_subscriptions (
+                id TEXT PRIMARY KEY, user_id TEXT NOT NULL, document TEXT NOT NULL)""")
+            db.execute("CREATE INDEX IF NOT EXISTS push_by_user ON push_subscriptions (user_id)")
 
     # -- recipients
     def upsert_recipient(self, user_id, municipality_id, neighbourhood_id, role):
@@ -143,8 +146,40 @@ class SqliteNotifications:
             "ORDER BY at", (user_id,)).fetchall()
         return [dict(row) for row in rows]
 
+    # -- push subscriptions (one endpoint belongs to one person: the latest to subscribe it)
+    def add_subscription(self, user_id, subscription):
+        self.store.execute(
+            "INSERT INTO push_subscriptions (id, user_id, document) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, "
+            "document = excluded.document",
+            (subscription["id"], user_id, json.dumps(subscription)))
+
+    def count_subscriptions(self, user_id):
+        return self.store.execute("SELECT COUNT(*) AS n FROM push_subscriptions WHERE "
+                                  "user_id = ?", (user_id,)).fetchone()["n"]
+
+    def remove_subscription(self, user_id, subscription_id):
+        return self.store.execute("DELETE FROM push_subscriptions WHERE id = ? AND user_id = ?",
+                                  (subscription_id, user_id)).rowcount == 1
+
+    def drop_subscription(self, subscription_id):
+        self.store.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,))
+
+    def subscriptions_of(self, user_ids):
+        found = {}
+        user_ids = list(user_ids)
+        for start in range(0, len(user_ids), 500):
+            part = user_ids[start:start + 500]
+            rows = self.store.execute(
+                "SELECT user_id, document FROM push_subscriptions WHERE user_id IN (%s)"
+                % ",".join("?" * len(part)), part).fetchall()
+            for row in rows:
+                found.setdefault(row["user_id"], []).append(json.loads(row["document"]))
+        return found
+
     def forget_user(self, user_id):
         with self.store.transaction() as db:
+            db.execute("DELETE FROM push_subscriptions WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM recipients WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM settings WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
@@ -165,6 +200,8 @@ class MongoNotifications:
         self.deliveries.create_index([("announcement_id", 1), ("user_id", 1), ("channel", 1)],
                                      unique=True, name="delivery_unique")
         self.deliveries.create_index([("user_id", 1)], name="deliveries_by_user")
+        self.push = db["push_subscriptions"]
+        self.push.create_index([("user_id", 1)], name="push_by_user")
 
     def upsert_recipient(self, user_id, municipality_id, neighbourhood_id, role):
         self.recipients.update_one({"_id": user_id}, {"$set": {
@@ -242,7 +279,28 @@ class MongoNotifications:
         cursor = self.deliveries.find({"user_id": user_id}, {"_id": 0, "user_id": 0})
         return sorted((dict(d) for d in cursor), key=lambda d: d.get("at") or "")
 
+    def add_subscription(self, user_id, subscription):
+        self.push.replace_one({"_id": subscription["id"]},
+                              {"user_id": user_id, "subscription": subscription}, upsert=True)
+
+    def count_subscriptions(self, user_id):
+        return self.push.count_documents({"user_id": user_id})
+
+    def remove_subscription(self, user_id, subscription_id):
+        return self.push.delete_one({"_id": subscription_id,
+                                     "user_id": user_id}).deleted_count == 1
+
+    def drop_subscription(self, subscription_id):
+        self.push.delete_one({"_id": subscription_id})
+
+    def subscriptions_of(self, user_ids):
+        found = {}
+        for document in self.push.find({"user_id": {"$in": list(user_ids)}}):
+            found.setdefault(document["user_id"], []).append(document["subscription"])
+        return found
+
     def forget_user(self, user_id):
+        self.push.delete_many({"user_id": user_id})
         self.recipients.delete_one({"_id": user_id})
         self.settings_collection.delete_one({"_id": user_id})
         self.deliveries.delete_many({"user_id": user_id})

@@ -14,8 +14,8 @@ from contracts.errors import DomainError
 from servicekit import metrics
 from servicekit.nameko_extensions import QuartierService, ServiceRpc, event_handler
 from servicekit.nameko_extensions import rpc as entrypoint
-from services.notification import domain, messages
-from services.notification.dependencies import Mailer, Notifications, UnsubscribeSecret
+from services.notification import domain, messages, push
+from services.notification.dependencies import Mailer, Notifications, Pusher, UnsubscribeSecret
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class NotificationService(QuartierService):
     notifications = Notifications()
     mail = Mailer()
     unsubscribe_secret = UnsubscribeSecret()
+    pusher = Pusher()
     feed = ServiceRpc()
     identity = ServiceRpc()
     dispatch = EventDispatcher()
@@ -62,6 +63,38 @@ class NotificationService(QuartierService):
         settings = domain.without_channel(self.notifications.settings(user_id), kind, "email")
         self.notifications.put_settings(user_id, settings)
         return {"kind": kind, "channel": "email", "subscribed": False}
+
+    # -- Web Push subscriptions
+
+    @entrypoint
+    def push_public_key(self, caller):
+        """The VAPID public key browsers subscribe with (applicationServerKey)."""
+        return {"public_key": self.pusher.public_key}
+
+    @entrypoint
+    def add_push_subscription(self, caller, subscription):
+        """A browser's subscription (its endpoint, p256dh and auth keys) for the caller. The
+        endpoint must be https on a public host. Subscribing an endpoint again replaces it."""
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        checked = push.check_subscription(subscription, self.pusher.allow_private)
+        if self.notifications.count_subscriptions(caller.user_id) >= \
+                push.SUBSCRIPTIONS_PER_PERSON:
+            raise errors.conflict("at most %d push subscriptions; remove one first"
+                                  % push.SUBSCRIPTIONS_PER_PERSON)
+        self.notifications.add_subscription(caller.user_id, checked)
+        return {"id": checked["id"], "endpoint": checked["endpoint"]}
+
+    @entrypoint
+    def remove_push_subscription(self, caller, subscription_id):
+        caller = Caller.from_dict(caller)
+        if not caller.user_id or caller.is_system:
+            raise errors.forbidden("an account is required")
+        if not isinstance(subscription_id, str) or not self.notifications.remove_subscription(
+                caller.user_id, subscription_id):
+            raise errors.not_found("push subscription not found")
+        return {"removed": True}
 
     # -- account e-mails (identity's)
 
@@ -159,11 +192,43 @@ class NotificationService(QuartierService):
                                                status, at)
             metrics.NOTIFICATION_DELIVERIES.labels("email", status).inc()
         failed = [user_id for user_id, problem in outcome.items() if problem is not None]
+        failed += self._push_batch(payload, announcement, kind, user_ids, stored, addresses, now)
         if failed:
             # Parked by the inbox and retried with backoff; the sent ones are not sent again.
             raise DomainError(errors.UNAVAILABLE, "%d e-mails of batch %s failed"
                               % (len(failed), payload["batch"]))
         self.notifications.batch_done(payload["announcement_id"], payload["batch"])
+
+    def _push_batch(self, payload, announcement, kind, user_ids, stored, addresses, now):
+        """Push to every subscription of those who want it; an expired one (404/410, or an
+        endpoint that now points inside) is dropped. Returns who failed."""
+        subscriptions = self.notifications.subscriptions_of(user_ids)
+        failed = []
+        for user_id in user_ids:
+            if not subscriptions.get(user_id) or not domain.wants(
+                    domain.merged_settings(stored.get(user_id)), kind, "push", now):
+                continue
+            if not self.notifications.claim_delivery(payload["announcement_id"], user_id,
+                                                     "push"):
+                continue
+            language = (addresses.get(user_id) or {}).get("language") or "en"
+            title, body, _ = domain.text_for(announcement, language)
+            message = push.announcement_payload(payload["announcement_id"], kind, title, body,
+                                                self.mail.public_url)
+            outcomes = []
+            for subscription in subscriptions[user_id]:
+                outcome = self.pusher.send(subscription, message)
+                if outcome == "gone":
+                    self.notifications.drop_subscription(subscription["id"])
+                outcomes.append(outcome)
+            status = "sent" if "sent" in outcomes else (
+                "failed" if "failed" in outcomes else "skipped")
+            self.notifications.record_delivery(payload["announcement_id"], user_id, "push",
+                                               status, domain.timestamp())
+            metrics.NOTIFICATION_DELIVERIES.labels("push", status).inc()
+            if status == "failed":
+                failed.append(user_id)
+        return failed
 
     # -- identity's events: who lives where
 

@@ -16,6 +16,7 @@ import requests
 from tests.e2e import stack
 from tests.e2e.stack import build_town, wait_until
 from tests.mail_sink import MailSink
+from tests.push_endpoint import PushEndpoint
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -34,10 +35,18 @@ def sink():
 
 
 @pytest.fixture(scope="module")
-def mailing(rabbit_admin, tmp_path_factory, sink):
+def pushes():
+    with PushEndpoint() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mailing(rabbit_admin, tmp_path_factory, sink, pushes):
+    # The local push endpoint is http on 127.0.0.1: allowed here only, explicitly.
+    env = {"SMTP_URL": sink.url, "PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"}
     try:
         with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"), "mail",
-                                    extra_env={"SMTP_URL": sink.url}) as running:
+                                    extra_env=env) as running:
             yield running
     except stack.Timeout as exc:
         pytest.fail(str(exc), pytrace=False)
@@ -56,7 +65,17 @@ def town(mailing):
         assert changed.status_code == 200, changed.text
     town.emails = {key: town.api.request("GET", "/api/v1/me", token).json()["email"]
                    for key, token in town.tokens.items()}
+    town.push_names = {}
     return town
+
+
+def subscribe(town, pushes, key):
+    name = "%s-%s" % (key, time.time_ns())
+    added = town.api.request("POST", "/api/v1/me/push-subscriptions", town.tokens[key],
+                             json=pushes.subscription(name))
+    assert added.status_code == 201, added.text
+    town.push_names[key] = name
+    return added.json()["id"]
 
 
 def announce(town, title, urgent=True, cells=("r0c0",)):
@@ -222,3 +241,45 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(town, sink):
     wait_until(lambda: any("palavra-passe" in m["Subject"]
                            for m in sink.to(town.emails["ana"])), DELIVERY_DEADLINE)
     assert sink.to(stranger) == []
+
+
+# -- Web Push ------------------------------------------------------------------------------------
+
+def test_an_urgent_announcement_is_pushed_encrypted_in_each_language_and_nobody_else(
+        town, pushes):
+    assert town.api.request("GET", "/api/v1/push/public-key").json()["public_key"]
+    for key in ("ana", "dirk", "zoe"):
+        subscribe(town, pushes, key)
+    announcement_id = announce(town, "Flood warning")
+
+    def pushed(key):
+        return [p for p in pushes.payloads(town.push_names[key])
+                if p["url"].endswith(announcement_id)]
+    wait_until(lambda: len(pushed("ana")) == 1 and len(pushed("dirk")) == 1,
+               DELIVERY_DEADLINE)
+    assert pushed("ana")[0]["title"] == "Corte de água"
+    assert pushed("dirk")[0]["title"] == "Wasserabstellung"
+    assert pushed("ana")[0]["kind"] == "urgent_announcement"
+    wait_until(lambda: deliveries(town, announcement_id).json()["deliveries"]["push"]["sent"]
+               == 2, DELIVERY_DEADLINE)
+    assert pushed("zoe") == []
+
+
+def test_an_expired_subscription_is_dropped(town, pushes):
+    subscription_id = subscribe(town, pushes, "ana")
+    pushes.gone.add(town.push_names["ana"])
+    first = announce(town, "Heat wave")
+    wait_until(lambda: deliveries(town, first).json()["deliveries"]["push"]["sent"] >= 1,
+               DELIVERY_DEADLINE)  # Dirk's
+    wait_until(lambda: town.api.request(
+        "DELETE", "/api/v1/me/push-subscriptions/%s" % subscription_id,
+        town.tokens["ana"]).status_code == 404, DELIVERY_DEADLINE)
+
+
+def test_a_push_endpoint_inside_the_network_is_refused_without_the_test_setting(town):
+    # This platform allows http and private endpoints (explicitly, for its local endpoint);
+    # the production rule is in tests/security and tests/unit. Here: malformed keys.
+    bad = town.api.request("POST", "/api/v1/me/push-subscriptions", town.tokens["zoe"], json={
+        "endpoint": "https://push.example.org/x", "keys": {"p256dh": "AAAA", "auth": "AAAA"}})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["details"]) == {"keys.p256dh", "keys.auth"}

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from contracts.errors import DomainError
-from services.notification import domain, messages
+from services.notification import domain, messages, push
 
 SECRET = b"k" * 32
 
@@ -77,3 +77,18 @@ def test_the_email_is_escaped_localised_and_carries_one_click_unsubscribe():
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"] and message["Date"]
     assert messages.phrases("tr") == messages.PHRASES["en"]
+
+
+@pytest.mark.parametrize("endpoint", [
+    "http://push.example.org/x", "https://127.0.0.1/x", "https://10.1.2.3/x",
+    "https://[::1]/x", "https://169.254.169.254/x", "https://localhost/x", "https://rabbitmq/x",
+    "https://u:p@push.example.org/x", "ftp://push.example.org/x", "", None, "https://" + "a" * 1000,
+])
+def test_a_push_endpoint_must_be_https_on_a_public_host(endpoint):
+    with pytest.raises(DomainError):
+        push.check_endpoint(endpoint, allow_private=False)
+
+
+def test_tests_may_allow_a_local_push_endpoint_explicitly():
+    assert push.check_endpoint("http://127.0.0.1:8123/push/a", allow_private=True)
+    assert push.check_endpoint("https://fcm.googleapis.com/fcm/send/abc", allow_private=False)

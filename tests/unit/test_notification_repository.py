@@ -71,3 +71,19 @@ def test_forgetting_a_person_leaves_nothing_of_them(notifications):
     assert notifications.residents_in("m1", ["n1"]) == []
     assert notifications.settings("u1") is None
     assert notifications.deliveries_of("u1") == []
+
+
+def test_push_subscriptions_belong_to_one_person_and_go_when_dropped(notifications):
+    notifications.add_subscription("u1", {"id": "s1", "endpoint": "https://p.example/1"})
+    notifications.add_subscription("u1", {"id": "s2", "endpoint": "https://p.example/2"})
+    notifications.add_subscription("u2", {"id": "s3", "endpoint": "https://p.example/3"})
+    notifications.add_subscription("u2", {"id": "s2", "endpoint": "https://p.example/2"})
+
+    assert notifications.count_subscriptions("u1") == 1  # s2 moved to u2 (same browser)
+    assert notifications.remove_subscription("u1", "s3") is False  # not theirs
+    found = notifications.subscriptions_of(["u1", "u2"])
+    assert sorted(s["id"] for s in found["u2"]) == ["s2", "s3"]
+    notifications.drop_subscription("s3")
+    notifications.forget_user("u1")
+    assert notifications.subscriptions_of(["u1", "u2"]) == {
+        "u2": [{"id": "s2", "endpoint": "https://p.example/2"}]}

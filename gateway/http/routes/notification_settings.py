@@ -89,3 +89,47 @@ def announcement_deliveries(ctx, announcement_id):
     announcement that was not urgent (nothing is sent for it outside the app) or of another
     municipality."""
     return ctx.call(rpc.notification.ANNOUNCEMENT_DELIVERIES, announcement_id=announcement_id)
+
+
+# -- Web Push ----------------------------------------------------------------------------------
+
+B64URL = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+=*$"}
+
+
+@api.operation(
+    "GET", "/api/v1/push/public-key", tag="me", auth=False,
+    summary="The VAPID public key to subscribe with (applicationServerKey)",
+    response={"type": "object", "properties": {"public_key": {"type": "string"}}},
+)
+def push_public_key(ctx):
+    return ctx.call(rpc.notification.PUSH_PUBLIC_KEY)
+
+
+@api.operation(
+    "POST", "/api/v1/me/push-subscriptions", tag="me", status=201,
+    summary="Receive pushes in this browser: its PushSubscription (endpoint and keys)",
+    body={"type": "object", "required": ["endpoint", "keys"],
+          "properties": {
+              "endpoint": {"type": "string", "minLength": 1, "maxLength": 1000,
+                           "description": "https, on the push service's public host"},
+              "expirationTime": {"type": ["number", "null"]},
+              "keys": {"type": "object", "required": ["p256dh", "auth"],
+                       "additionalProperties": False,
+                       "properties": {"p256dh": B64URL, "auth": B64URL}}},
+          "additionalProperties": False},
+    response={"type": "object", "properties": {"id": ID, "endpoint": {"type": "string"}}},
+    errors=(400, 409),
+)
+def add_push_subscription(ctx):
+    """`PushSubscription.toJSON()` as the browser gives it. An endpoint that is not https on a
+    public host is refused (400): the platform POSTs to it. At most 10 per person (409)."""
+    return ctx.call(rpc.notification.ADD_PUSH_SUBSCRIPTION, subscription=ctx.body)
+
+
+@api.operation(
+    "DELETE", "/api/v1/me/push-subscriptions/{subscription_id}", tag="me",
+    summary="Stop pushes to one of your browsers",
+    response={"type": "object", "properties": {"removed": {"const": True}}},
+)
+def remove_push_subscription(ctx, subscription_id):
+    return ctx.call(rpc.notification.REMOVE_PUSH_SUBSCRIPTION, subscription_id=subscription_id)
