@@ -10,7 +10,6 @@ tests/unit/test_notification_repository.py.
 import json
 import sqlite3
 
-import pymongo
 from pymongo.errors import DuplicateKeyError
 
 PENDING = "pending"
@@ -128,6 +127,34 @@ class SqliteNotifications:
                 "channel = ?", (announcement_id, user_id, channel)).fetchone()
             # A worker that died between claim and send left it pending or failed: try again.
             return row is not None and row["status"] in (PENDING, "failed")
+
+    def claim_deliveries(self, announcement_id, user_ids, channel):
+        """The ids among `user_ids` whose delivery this call claimed (first claim, or a retry of
+        a pending or failed one): one transaction for a whole batch."""
+        claimed = []
+        with self.store.transaction() as db:
+            for user_id in user_ids:
+                inserted = db.execute(
+                    "INSERT OR IGNORE INTO deliveries (announcement_id, user_id, channel, status) "
+                    "VALUES (?, ?, ?, ?)", (announcement_id, user_id, channel, PENDING))
+                if inserted.rowcount == 1:
+                    claimed.append(user_id)
+                    continue
+                row = db.execute("SELECT status FROM deliveries WHERE announcement_id = ? AND "
+                                 "user_id = ? AND channel = ?",
+                                 (announcement_id, user_id, channel)).fetchone()
+                if row is not None and row["status"] in (PENDING, "failed"):
+                    claimed.append(user_id)
+        return claimed
+
+    def record_deliveries(self, announcement_id, channel, statuses, at):
+        """{user_id: status} in one transaction."""
+        with self.store.transaction() as db:
+            db.executemany(
+                "UPDATE deliveries SET status = ?, at = ? WHERE announcement_id = ? AND "
+                "user_id = ? AND channel = ?",
+                [(status, at, announcement_id, user_id, channel)
+                 for user_id, status in statuses.items()])
 
     def record_delivery(self, announcement_id, user_id, channel, status, at):
         self.store.execute(
@@ -263,6 +290,19 @@ class MongoNotifications:
             document = self.deliveries.find_one({"announcement_id": announcement_id,
                                                  "user_id": user_id, "channel": channel})
             return document is not None and document["status"] in (PENDING, "failed")
+
+    def claim_deliveries(self, announcement_id, user_ids, channel):
+        return [user_id for user_id in user_ids
+                if self.claim_delivery(announcement_id, user_id, channel)]
+
+    def record_deliveries(self, announcement_id, channel, statuses, at):
+        by_status = {}
+        for user_id, status in statuses.items():
+            by_status.setdefault(status, []).append(user_id)
+        for status, user_ids in by_status.items():
+            self.deliveries.update_many(
+                {"announcement_id": announcement_id, "channel": channel,
+                 "user_id": {"$in": user_ids}}, {"$set": {"status": status, "at": at}})
 
     def record_delivery(self, announcement_id, user_id, channel, status, at):
         self.deliveries.update_one({"announcement_id": announcement_id, "user_id": user_id,

@@ -160,6 +160,9 @@ class NotificationService(QuartierService):
 
     @event_handler(events.ANNOUNCEMENT_BATCH_QUEUED)
     def on_announcement_batch(self, payload):
+        """One batch: its e-mails through one SMTP connection, then its pushes. Deliveries are
+        claimed and recorded per batch in one write each; a batch with failures is parked and
+        retried, and only what failed or never went is tried again."""
         announcement = self._announcement(payload["announcement_id"])
         kind = domain.announcement_kind(announcement)
         user_ids = payload["user_ids"]
@@ -167,16 +170,26 @@ class NotificationService(QuartierService):
                                        caller=SYSTEM_CALLER.to_dict(), user_ids=user_ids)
         stored = self.notifications.settings_of(user_ids)
         now = domain.now_utc()
+        settings = {user_id: domain.merged_settings(stored.get(user_id)) for user_id in user_ids}
+        failed = self._email_batch(payload, announcement, kind, user_ids, settings, addresses,
+                                   now)
+        failed += self._push_batch(payload, announcement, kind, user_ids, settings, addresses,
+                                   now)
+        if failed:
+            # Parked by the inbox and retried with backoff; the sent ones are not sent again.
+            raise DomainError(errors.UNAVAILABLE, "%d deliveries of batch %s failed"
+                              % (len(failed), payload["batch"]))
+        self.notifications.batch_done(payload["announcement_id"], payload["batch"])
+
+    def _email_batch(self, payload, announcement, kind, user_ids, settings, addresses, now):
+        wanted = [user_id for user_id in user_ids
+                  if (addresses.get(user_id) or {}).get("email")
+                  and domain.wants(settings[user_id], kind, "email", now)]
+        claimed = self.notifications.claim_deliveries(payload["announcement_id"], wanted,
+                                                      "email")
         outgoing = []
-        for user_id in user_ids:
-            person = addresses.get(user_id)
-            settings = domain.merged_settings(stored.get(user_id))
-            if not person or not person.get("email") \
-                    or not domain.wants(settings, kind, "email", now):
-                continue
-            if not self.notifications.claim_delivery(payload["announcement_id"], user_id,
-                                                     "email"):
-                continue
+        for user_id in claimed:
+            person = addresses[user_id]
             language = person.get("language") or "en"
             title, body, _ = domain.text_for(announcement, language)
             token = domain.unsubscribe_token(self.unsubscribe_secret, user_id, kind)
@@ -185,32 +198,23 @@ class NotificationService(QuartierService):
                 self.mail.mail_from, person["email"], language, kind, title, body, link,
                 self.mail.domain, payload["announcement_id"])))
         outcome = self.mail.send_batch(outgoing)
-        at = domain.timestamp()
-        for user_id, problem in outcome.items():
-            status = "sent" if problem is None else "failed"
-            self.notifications.record_delivery(payload["announcement_id"], user_id, "email",
-                                               status, at)
+        statuses = {user_id: "sent" if problem is None else "failed"
+                    for user_id, problem in outcome.items()}
+        self.notifications.record_deliveries(payload["announcement_id"], "email", statuses,
+                                             domain.timestamp())
+        for status in statuses.values():
             metrics.NOTIFICATION_DELIVERIES.labels("email", status).inc()
-        failed = [user_id for user_id, problem in outcome.items() if problem is not None]
-        failed += self._push_batch(payload, announcement, kind, user_ids, stored, addresses, now)
-        if failed:
-            # Parked by the inbox and retried with backoff; the sent ones are not sent again.
-            raise DomainError(errors.UNAVAILABLE, "%d e-mails of batch %s failed"
-                              % (len(failed), payload["batch"]))
-        self.notifications.batch_done(payload["announcement_id"], payload["batch"])
+        return [user_id for user_id, status in statuses.items() if status == "failed"]
 
-    def _push_batch(self, payload, announcement, kind, user_ids, stored, addresses, now):
+    def _push_batch(self, payload, announcement, kind, user_ids, settings, addresses, now):
         """Push to every subscription of those who want it; an expired one (404/410, or an
         endpoint that now points inside) is dropped. Returns who failed."""
         subscriptions = self.notifications.subscriptions_of(user_ids)
-        failed = []
-        for user_id in user_ids:
-            if not subscriptions.get(user_id) or not domain.wants(
-                    domain.merged_settings(stored.get(user_id)), kind, "push", now):
-                continue
-            if not self.notifications.claim_delivery(payload["announcement_id"], user_id,
-                                                     "push"):
-                continue
+        wanted = [user_id for user_id in user_ids if subscriptions.get(user_id)
+                  and domain.wants(settings[user_id], kind, "push", now)]
+        claimed = self.notifications.claim_deliveries(payload["announcement_id"], wanted, "push")
+        statuses = {}
+        for user_id in claimed:
             language = (addresses.get(user_id) or {}).get("language") or "en"
             title, body, _ = domain.text_for(announcement, language)
             message = push.announcement_payload(payload["announcement_id"], kind, title, body,
@@ -221,14 +225,13 @@ class NotificationService(QuartierService):
                 if outcome == "gone":
                     self.notifications.drop_subscription(subscription["id"])
                 outcomes.append(outcome)
-            status = "sent" if "sent" in outcomes else (
+            statuses[user_id] = "sent" if "sent" in outcomes else (
                 "failed" if "failed" in outcomes else "skipped")
-            self.notifications.record_delivery(payload["announcement_id"], user_id, "push",
-                                               status, domain.timestamp())
+        self.notifications.record_deliveries(payload["announcement_id"], "push", statuses,
+                                             domain.timestamp())
+        for status in statuses.values():
             metrics.NOTIFICATION_DELIVERIES.labels("push", status).inc()
-            if status == "failed":
-                failed.append(user_id)
-        return failed
+        return [user_id for user_id, status in statuses.items() if status == "failed"]
 
     # -- identity's events: who lives where
 

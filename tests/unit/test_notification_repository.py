@@ -87,3 +87,13 @@ def test_push_subscriptions_belong_to_one_person_and_go_when_dropped(notificatio
     notifications.forget_user("u1")
     assert notifications.subscriptions_of(["u1", "u2"]) == {
         "u2": [{"id": "s2", "endpoint": "https://p.example/2"}]}
+
+
+def test_a_batch_claims_and_records_its_deliveries_at_once(notifications):
+    assert notifications.claim_deliveries("a1", ["u1", "u2", "u3"], "push") == ["u1", "u2", "u3"]
+    notifications.record_deliveries("a1", "push", {"u1": "sent", "u2": "failed"}, "t1")
+    # Redelivered: u1 went, u2 failed (again), u3 never recorded (pending: try again).
+    assert notifications.claim_deliveries("a1", ["u1", "u2", "u3"], "push") == ["u2", "u3"]
+    notifications.record_deliveries("a1", "push", {}, "t2")
+    assert notifications.delivery_counts("a1") == {("push", "sent"): 1, ("push", "failed"): 1,
+                                                   ("push", "pending"): 1}
