@@ -88,3 +88,24 @@ def test_an_ended_session_is_401_through_the_cookie_too(client, scripted):
     scripted.answers[rpc.identity.REFRESH] = DomainError(errors.UNAUTHENTICATED, "session ended")
     response = client.post("/api/v1/auth/refresh", json={}, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 401
+
+
+DEVICE = {"device_token": "qd1.n.1.s", "device_token_expires_in": 7776000}
+REGISTRATION = {"invitation_code": "ABCD-EFGH", "email": "marie@example.org", "password": "pw",
+                "display_name": "Marie", "language": "fr"}
+
+
+def test_the_web_client_gets_its_device_token_only_as_a_cookie_on_login_and_registration(
+        client, fake_rpc):
+    fake_rpc.answers[rpc.identity.LOGIN] = dict(tokens("r1"), **DEVICE)
+    fake_rpc.answers[rpc.identity.REGISTER] = dict(tokens("r2"), **DEVICE)
+    for path, body, status in (("/api/v1/auth/login", LOGIN, 200),
+                               ("/api/v1/auth/register", REGISTRATION, 201)):
+        response = client.post(path, json=body, headers=WEB)
+        assert response.status_code == status, response.json
+        assert not set(DEVICE) & set(response.json), response.json
+        device_cookie = set_cookies(response)["quartier_device"]
+        for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth/login"):
+            assert attribute in device_cookie
+        # Without the web header the body keeps it, for apps that store it themselves.
+        assert client.post(path, json=body).json["device_token"] == "qd1.n.1.s"
