@@ -1,8 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
-import type { MessageKey } from "./en";
 import {
-  LANGUAGES, NATIVE_NAMES, directionOf, fromBrowser, isLanguage, translate, type Language,
+  LANGUAGES, NATIVE_NAMES, directionOf, fromBrowser, isLanguage, translate, type AppMessageKey, type Language,
 } from "./languages";
 
 const STORED = "quartier.language";
@@ -10,7 +9,7 @@ const STORED = "quartier.language";
 export type I18n = {
   language: Language;
   setLanguage: (language: Language) => void;
-  t: (key: MessageKey, values?: Record<string, string | number>) => string;
+  t: (key: AppMessageKey, values?: Record<string, string | number>) => string;
   formatDate: (iso: string | number | undefined | null) => string;
   formatNumber: (value: number) => string;
   languageName: (code: string | null | undefined) => string;

@@ -1,6 +1,7 @@
 // The eleven languages of the platform. Six have a catalogue of their own; the rest read English
 // text, with dates and numbers still in their own format (Intl), and Arabic right to left.
 import de from "./de";
+import { areaMessagesFor, type AreaMessageKey } from "./areas";
 import en, { type Catalogue, type MessageKey } from "./en";
 import fr from "./fr";
 import lb from "./lb";
@@ -40,12 +41,15 @@ export function fromBrowser(preferred: readonly string[]): Language | null {
   return null;
 }
 
+/** A key of the shared catalogues or of an area's own messages (i18n/areas.ts). */
+export type AppMessageKey = MessageKey | AreaMessageKey;
+
 export function translate(
   language: Language,
-  key: MessageKey,
+  key: AppMessageKey,
   values: Record<string, string | number> = {},
 ): string {
-  const template = catalogueFor(language)[key] ?? en[key];
+  const template = (catalogueFor(language) as Record<string, string>)[key] ?? areaMessagesFor(language)[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole,
   );

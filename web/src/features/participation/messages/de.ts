@@ -1,0 +1,5 @@
+import type { ParticipationMessages } from "./en";
+
+export default {
+  "nav.participate": "Mitmachen",
+} satisfies ParticipationMessages;

@@ -1,0 +1,5 @@
+import type { ParticipationMessages } from "./en";
+
+export default {
+  "nav.participate": "Matmaachen",
+} satisfies ParticipationMessages;
