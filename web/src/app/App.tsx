@@ -14,6 +14,7 @@ const NewPost = lazy(() => import("../features/posts/NewPost"));
 const PostPage = lazy(() => import("../features/posts/PostPage"));
 const MePage = lazy(() => import("../features/me/MePage"));
 const NeighboursPage = lazy(() => import("../features/neighbours/NeighboursPage"));
+const NotificationsPage = lazy(() => import("../features/notifications/NotificationsPage"));
 
 function Loading() {
   const { t } = useI18n();
@@ -59,6 +60,7 @@ export function App() {
             <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />
             <Route path="/me" element={<SignedIn><MePage /></SignedIn>} />
             <Route path="/neighbours" element={<SignedIn><NeighboursPage /></SignedIn>} />
+            <Route path="/notifications" element={<SignedIn><NotificationsPage /></SignedIn>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

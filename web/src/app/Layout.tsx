@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useI18n } from "../i18n/I18n";
 import { useSession } from "./Session";
+import { useUnreadCount } from "../features/notifications/unread";
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
@@ -10,6 +11,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   const firstRender = useRef(true);
+  const unread = useUnreadCount(session.status === "signed-in");
   // A new screen moves the focus to its content, so a screen reader starts reading there and the
   // next Tab does not begin at the top of the previous page (not on the first load).
   useEffect(() => {
@@ -37,6 +39,17 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
                 <li>
                   <NavLink to="/neighbours">{t("nav.neighbours")}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/notifications">
+                    {t("nav.notifications")}
+                    {unread > 0 && (
+                      <span className="badge">
+                        <span aria-hidden="true">{unread}</span>
+                        <span className="visually-hidden">{t("notifications.unreadCount", { count: unread })}</span>
+                      </span>
+                    )}
+                  </NavLink>
                 </li>
                 <li>
                   <NavLink to="/me">{t("nav.me")}</NavLink>

@@ -1,12 +1,14 @@
 // Each area keeps its messages beside its code (features/<area>/messages) and registers them
 // here with one line, so several areas grow at once without editing the shared catalogues.
 import participation from "../features/participation/messages";
+import notifications from "../features/notifications/messages";
 
 /** An area's messages: English defines the keys, the five other full catalogues match them. */
 export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl" | "pt" | "lb", Record<Key, string>>;
 
 export const AREAS = [
   participation,
+  notifications,
 ] as const;
 
 // keyof over each area separately (keyof of a union would keep only the keys all areas share).
