@@ -3,6 +3,7 @@ with what every e-mail needs (sender, link base), and the unsubscribe links' HMA
 import logging
 import os
 import secrets
+from email.utils import parseaddr
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
@@ -31,9 +32,11 @@ class Mail:
         self.mail_from = mail_from
         self.public_url = public_url.rstrip("/")
         self.domain = mail_from.rpartition("@")[2].strip(">") or "localhost"
+        self.envelope_sender = parseaddr(mail_from)[1] or "noreply@localhost"
 
     def send_batch(self, messages):
-        return tpool.execute(self.transport.send_batch, messages)
+        """[(key, recipient, message bytes)] → {key: None if accepted, else the reason}."""
+        return tpool.execute(self.transport.send_batch, self.envelope_sender, messages)
 
 
 class Mailer(DependencyProvider):

@@ -41,23 +41,24 @@ class SmtpTransport:
             client.login(self.user, self.password or "")
         return client
 
-    def send_batch(self, messages):
-        """[(key, EmailMessage)] → {key: None if accepted else the reason}."""
+    def send_batch(self, sender, messages):
+        """[(key, recipient, message bytes)] from the envelope `sender` → {key: None if
+        accepted else the reason}."""
         outcome = {}
         if not messages:
             return outcome
         try:
             client = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
-            return {key: "connect: %s" % exc.__class__.__name__ for key, _ in messages}
+            return {key: "connect: %s" % exc.__class__.__name__ for key, _, _ in messages}
         try:
-            for key, message in messages:
+            for key, recipient, message in messages:
                 try:
-                    refused = client.send_message(message)
+                    refused = client.sendmail(sender, [recipient], message)
                     outcome[key] = "refused" if refused else None
                 except smtplib.SMTPServerDisconnected:
                     client = self._connect()
-                    client.send_message(message)
+                    client.sendmail(sender, [recipient], message)
                     outcome[key] = None
                 except (OSError, smtplib.SMTPException) as exc:
                     outcome[key] = exc.__class__.__name__
@@ -74,13 +75,13 @@ class DirectoryTransport:
         self.directory = directory
         self.description = "files in %s" % directory
 
-    def send_batch(self, messages):
+    def send_batch(self, sender, messages):
         os.makedirs(self.directory, exist_ok=True)
         outcome = {}
-        for key, message in messages:
+        for key, _, message in messages:
             path = os.path.join(self.directory, "%s.eml" % uuid.uuid4().hex)
             with open(path + ".part", "wb") as handle:
-                handle.write(message.as_bytes())
+                handle.write(message)
             os.replace(path + ".part", path)  # a reader never sees half a message
             outcome[key] = None
         return outcome

@@ -1,7 +1,12 @@
 """What an e-mail says, in the reader's language: subject lines and the fixed sentences around
 the content (fr, de, en, nl, pt, lb written; any other language reads English), rendered by
 Jinja2 templates with HTML autoescaping, so a title can never inject markup."""
+import base64
+import email
+import email.policy
 import os
+import uuid
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -82,31 +87,70 @@ def _header_safe(text):
     return " ".join(str(text).split())[:200]
 
 
+class AnnouncementMails:
+    """The e-mails of one announcement, rendered once per language and filled per reader.
+
+    A city-wide alert is 100,000 e-mails: building each with the email package costs 1.5 ms,
+    most of it encoding the same text again. Here the templates are rendered and the headers
+    encoded once per language; each reader's message is its headers plus the parts with their
+    own unsubscribe link, base64-encoded (RFC 2045), as bytes ready for SMTP."""
+
+    LINK = "@@UNSUBSCRIBE_LINK@@"
+
+    def __init__(self, mail_from, domain, announcement_id, kind, texts):
+        self.mail_from = mail_from
+        self.domain = domain
+        self.announcement_id = announcement_id
+        self.kind = kind
+        self.texts = texts  # language -> (title, body)
+        self.prepared = {}
+
+    def _prepare(self, language):
+        words = phrases(language)
+        title, body = self.texts(language)
+        context = {"words": words, "title": title, "body": body,
+                   "urgent": self.kind == "urgent_announcement", "unsubscribe_url": self.LINK,
+                   "language": language if language in PHRASES else "en"}
+        heading = words["urgent"] if context["urgent"] else words["announcement"]
+        subject = Header(_header_safe("%s: %s" % (heading, title)), "utf-8").encode()
+        return (subject, context["language"],
+                _environment.get_template("announcement.txt").render(context),
+                _environment.get_template("announcement.html").render(context))
+
+    def build(self, to, language, unsubscribe_url):
+        if language not in self.prepared:
+            self.prepared[language] = self._prepare(language)
+        subject, content_language, text, html = self.prepared[language]
+        boundary = "=_q%s" % uuid.uuid4().hex
+        headers = [
+            ("From", self.mail_from), ("To", to), ("Subject", subject),
+            ("Date", formatdate(localtime=False, usegmt=True)),
+            ("Message-ID", make_msgid(domain=self.domain)),
+            ("Auto-Submitted", "auto-generated"), ("Content-Language", content_language),
+            ("X-Quartier-Announcement", self.announcement_id),
+            ("List-Unsubscribe", "<%s>" % unsubscribe_url),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", 'multipart/alternative; boundary="%s"' % boundary),
+        ]
+        lines = ["%s: %s" % header for header in headers]
+        for subtype, content in (("plain", text), ("html", html)):
+            encoded = base64.encodebytes(
+                content.replace(self.LINK, unsubscribe_url).encode("utf-8")).decode("ascii")
+            lines += ["", "--" + boundary,
+                      "Content-Type: text/%s; charset=\"utf-8\"" % subtype,
+                      "Content-Transfer-Encoding: base64", "", encoded.rstrip("\n")]
+        lines += ["", "--%s--" % boundary, ""]
+        return "\r\n".join(lines).replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
+
+
 def announcement_mail(mail_from, to, language, kind, title, body, unsubscribe_url, domain,
                       announcement_id=""):
-    """The e-mail of one announcement to one reader, with RFC 8058 one-click unsubscribe."""
-    words = phrases(language)
-    context = {"words": words, "title": title, "body": body,
-               "urgent": kind == "urgent_announcement", "unsubscribe_url": unsubscribe_url,
-               "language": language if language in PHRASES else "en"}
-    message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = to
-    heading = words["urgent"] if context["urgent"] else words["announcement"]
-    message["Subject"] = _header_safe("%s: %s" % (heading, title))
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=domain)
-    message["Auto-Submitted"] = "auto-generated"
-    # Lets a reader's mail rules, and support, tell which announcement a message came from.
-    if announcement_id:
-        message["X-Quartier-Announcement"] = announcement_id
-    message["Content-Language"] = context["language"]
-    message["List-Unsubscribe"] = "<%s>" % unsubscribe_url
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(_environment.get_template("announcement.txt").render(context))
-    message.add_alternative(_environment.get_template("announcement.html").render(context),
-                            subtype="html")
-    return message
+    """One announcement e-mail as a parsed message (for tests and single sends)."""
+    mails = AnnouncementMails(mail_from, domain, announcement_id, kind,
+                              lambda _: (title, body))
+    return email.message_from_bytes(mails.build(to, language, unsubscribe_url),
+                                    policy=email.policy.default)
 
 
 def account_mail(mail_from, to, language, kind, link, domain):
@@ -124,7 +168,8 @@ def account_mail(mail_from, to, language, kind, link, domain):
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = language
-    message.set_content(_environment.get_template("account.txt").render(context))
+    # base64: SMTP lines stay short whatever the language (RFC 5321 limits them to 1,000).
+    message.set_content(_environment.get_template("account.txt").render(context), cte="base64")
     message.add_alternative(_environment.get_template("account.html").render(context),
-                            subtype="html")
+                            subtype="html", cte="base64")
     return message

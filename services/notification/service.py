@@ -4,6 +4,7 @@ urgent announcements in batches any instance may take. The in-app inbox stays th
 
 Addresses stay with identity: this service keeps ids, neighbourhoods and roles (from identity's
 events) and asks identity for a batch's addresses and languages only when it sends."""
+import email.policy
 import logging
 
 from nameko.events import EventDispatcher
@@ -110,7 +111,8 @@ class NotificationService(QuartierService):
             raise errors.invalid("an account e-mail: kind, to, link")
         message = messages.account_mail(self.mail.mail_from, to, language, kind, link,
                                         self.mail.domain)
-        problem = self.mail.send_batch([("account", message)]).get("account")
+        problem = self.mail.send_batch(
+            [("account", to, message.as_bytes(policy=email.policy.SMTP))]).get("account")
         metrics.NOTIFICATION_DELIVERIES.labels("email", "sent" if problem is None
                                                else "failed").inc()
         if problem is not None:
@@ -187,16 +189,16 @@ class NotificationService(QuartierService):
                   and domain.wants(settings[user_id], kind, "email", now)]
         claimed = self.notifications.claim_deliveries(payload["announcement_id"], wanted,
                                                       "email")
+        mails = messages.AnnouncementMails(
+            self.mail.mail_from, self.mail.domain, payload["announcement_id"], kind,
+            lambda language: domain.text_for(announcement, language)[:2])
         outgoing = []
         for user_id in claimed:
             person = addresses[user_id]
-            language = person.get("language") or "en"
-            title, body, _ = domain.text_for(announcement, language)
             token = domain.unsubscribe_token(self.unsubscribe_secret, user_id, kind)
             link = "%s/api/v1/notifications/unsubscribe?token=%s" % (self.mail.public_url, token)
-            outgoing.append((user_id, messages.announcement_mail(
-                self.mail.mail_from, person["email"], language, kind, title, body, link,
-                self.mail.domain, payload["announcement_id"])))
+            outgoing.append((user_id, person["email"], mails.build(
+                person["email"], person.get("language") or "en", link)))
         outcome = self.mail.send_batch(outgoing)
         statuses = {user_id: "sent" if problem is None else "failed"
                     for user_id, problem in outcome.items()}
