@@ -27,6 +27,7 @@ from gateway.http.routes import participation  # noqa: E402,F401
 from gateway.http.routes import announcements, feed  # noqa: E402,F401
 from gateway.http.routes import chat, notifications  # noqa: E402,F401
 from gateway.http.routes import calendar, organisations  # noqa: E402,F401
+from gateway.http.routes import web_config  # noqa: E402,F401
 from gateway.http.routes import api_keys  # noqa: E402,F401
 from gateway.http.routes import helpers  # noqa: E402,F401
 from gateway.http.routes import moderation  # noqa: E402,F401
