@@ -248,7 +248,8 @@ def assess(text, model=None):
     """{"action", "probability", "points", "reasons"} for a text: the more severe of the trained
     model's and the hand-written signals' actions, with the reasons of each that is not allow."""
     model = model or commercial_model.default()
-    probability, phrases = model.explain(text)
+    # The phrases are looked for only when they are shown (most posts are allowed).
+    probability, phrases = model.assess(text, explain_from=model.thresholds["flag"])
     by_model = model_action(probability, model.thresholds)
     points, signals = score(text)
     by_signals = action_for(points)

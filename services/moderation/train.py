@@ -63,9 +63,10 @@ def out_of_fold(rows, c, folds=FOLDS, seed=SEED):
     for train_index, test_index in StratifiedKFold(folds, shuffle=True,
                                                    random_state=seed).split(texts, strata):
         vectors, model = fit([texts[i] for i in train_index], [labels[i] for i in train_index], c)
-        probabilities = model.predict_proba(vectors.transform([texts[i] for i in test_index]))
-        for i, p in zip(test_index, probabilities[:, 1]):
-            found[i] = float(p)
+        # Scored the way the service scores (windows of long texts included).
+        exported = commercial_model.Model(export(vectors, model, "", {}, {}))
+        for i in test_index:
+            found[i] = exported.probability(texts[i])
     return found
 
 
