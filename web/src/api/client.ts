@@ -22,7 +22,11 @@ export async function sessionFetch(request: Request): Promise<Response> {
 
 export const api = createClient<paths>({ baseUrl: "", fetch: sessionFetch });
 
-export type Problem = { status: number; code: string; message: string; fields: Record<string, string> };
+export type Problem = {
+  status: number; code: string; message: string; fields: Record<string, string>;
+  /** the error's details as sent, for what is not a field ("reasons" of a refusal) */
+  details?: Record<string, unknown>;
+};
 
 /** The gateway's `{"error": {code, message, details}}` as something a form can show: details
  * name the fields ("title", "body", "(root)"). */
@@ -33,8 +37,16 @@ export function problemOf(status: number, error: unknown): Problem {
     for (const [name, message] of Object.entries(body.details as Record<string, unknown>)) {
       if (typeof message === "string") fields[name] = message;
     }
+    // Services list their own field problems one level down, in `details.fields`.
+    const nested = (body.details as { fields?: unknown }).fields;
+    if (nested && typeof nested === "object") {
+      for (const [name, message] of Object.entries(nested as Record<string, unknown>)) {
+        if (typeof message === "string") fields[name] = message;
+      }
+    }
   }
-  return { status, code: body?.code ?? "internal", message: body?.message ?? "", fields };
+  const details = body?.details && typeof body.details === "object" ? (body.details as Record<string, unknown>) : undefined;
+  return { status, code: body?.code ?? "internal", message: body?.message ?? "", fields, details };
 }
 
 export class ApiProblem extends Error {

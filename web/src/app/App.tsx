@@ -14,6 +14,12 @@ const NewPost = lazy(() => import("../features/posts/NewPost"));
 const PostPage = lazy(() => import("../features/posts/PostPage"));
 const MePage = lazy(() => import("../features/me/MePage"));
 const NeighboursPage = lazy(() => import("../features/neighbours/NeighboursPage"));
+const HelpersPage = lazy(() => import("../features/helpers/HelpersPage"));
+const HelperProfile = lazy(() => import("../features/helpers/HelperProfile"));
+const CalendarPage = lazy(() => import("../features/calendar/CalendarPage"));
+const NewEvent = lazy(() => import("../features/calendar/NewEvent"));
+const ChatPage = lazy(() => import("../features/chat/ChatPage"));
+const ConversationPage = lazy(() => import("../features/chat/ConversationPage"));
 const NotificationsPage = lazy(() => import("../features/notifications/NotificationsPage"));
 
 function Loading() {
@@ -60,6 +66,12 @@ export function App() {
             <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />
             <Route path="/me" element={<SignedIn><MePage /></SignedIn>} />
             <Route path="/neighbours" element={<SignedIn><NeighboursPage /></SignedIn>} />
+            <Route path="/helpers" element={<SignedIn><HelpersPage /></SignedIn>} />
+            <Route path="/helpers/profile" element={<SignedIn><HelperProfile /></SignedIn>} />
+            <Route path="/calendar" element={<SignedIn><CalendarPage /></SignedIn>} />
+            <Route path="/calendar/new" element={<SignedIn><NewEvent /></SignedIn>} />
+            <Route path="/chat" element={<SignedIn><ChatPage /></SignedIn>} />
+            <Route path="/chat/:conversationId" element={<SignedIn><ConversationPage /></SignedIn>} />
             <Route path="/notifications" element={<SignedIn><NotificationsPage /></SignedIn>} />
             <Route path="*" element={<NotFound />} />
           </Routes>

@@ -40,6 +40,19 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <NavLink to="/neighbours">{t("nav.neighbours")}</NavLink>
                 </li>
+                {session.user?.role === "resident" && (
+                  <>
+                    <li>
+                      <NavLink to="/helpers">{t("nav.helpers")}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/calendar">{t("nav.calendar")}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/chat">{t("nav.chat")}</NavLink>
+                    </li>
+                  </>
+                )}
                 <li>
                   <NavLink to="/notifications">
                     {t("nav.notifications")}

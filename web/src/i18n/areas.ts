@@ -2,6 +2,9 @@
 // here with one line, so several areas grow at once without editing the shared catalogues.
 import participation from "../features/participation/messages";
 import notifications from "../features/notifications/messages";
+import helpers from "../features/helpers/messages";
+import calendar from "../features/calendar/messages";
+import chat from "../features/chat/messages";
 
 /** An area's messages: English defines the keys, the five other full catalogues match them. */
 export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl" | "pt" | "lb", Record<Key, string>>;
@@ -9,6 +12,7 @@ export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl
 export const AREAS = [
   participation,
   notifications,
+  helpers, calendar, chat,
 ] as const;
 
 // keyof over each area separately (keyof of a union would keep only the keys all areas share).

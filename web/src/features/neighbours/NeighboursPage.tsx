@@ -3,6 +3,7 @@ import { api, unwrap } from "../../api/client";
 import { useSession } from "../../app/Session";
 import { useI18n } from "../../i18n/I18n";
 import { useNeighbourhoods } from "./useNeighbourhoods";
+import { MessageButton } from "../chat/MessageButton";
 
 function Members({ neighbourhoodId }: { neighbourhoodId: string }) {
   const { t } = useI18n();
@@ -34,6 +35,7 @@ function Members({ neighbourhoodId }: { neighbourhoodId: string }) {
         {items.map((member) => (
           <li key={member.user_id}>
             <strong>{member.first_name}</strong> · {member.street}
+            {member.user_id !== session.user?.id && session.user?.role === "resident" && <MessageButton userId={member.user_id!} name={member.first_name ?? ""} />}
           </li>
         ))}
       </ul>

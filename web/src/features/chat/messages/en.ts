@@ -1,0 +1,46 @@
+// The chat area's English messages: every key the area uses. The other catalogues here have the
+// same keys (the type check enforces it).
+const en = {
+  "nav.chat": "Messages",
+  "chat.title": "Messages",
+  "chat.conversations": "Your conversations",
+  "chat.empty": "No conversation yet. Start one from the neighbour list.",
+  "chat.unread": "{count} unread",
+  "chat.withPeople": "With {names}",
+  "chat.newGroup": "New group",
+  "chat.group.title": "Group name",
+  "chat.group.members": "Members",
+  "chat.group.members.hint": "Neighbours of your neighbourhood, up to 19.",
+  "chat.group.membersRequired": "Choose at least one member",
+  "chat.group.create": "Create group",
+  "chat.message": "Message",
+  "chat.message.hint": "Enter sends; Shift+Enter starts a new line.",
+  "chat.send": "Send",
+  "chat.messages": "Messages",
+  "chat.noMessages": "No message yet. Say hello.",
+  "chat.you": "You",
+  "chat.blockedByThem": "Your message was not sent: someone in this conversation has blocked you.",
+  "chat.otherLeft": "Your message was not sent: the other person has left this conversation.",
+  "chat.tooFast": "You are sending messages too fast. Wait a minute and try again.",
+  "chat.block": "Block {name}",
+  "chat.unblock": "Unblock {name}",
+  "chat.blocked": "You blocked {name}: they can no longer write to you.",
+  "chat.report": "Report this message",
+  "chat.report.reason": "Why are you reporting it?",
+  "chat.report.spam_commercial": "Spam or advertising",
+  "chat.report.offensive": "Offensive",
+  "chat.report.off_topic": "Off topic",
+  "chat.report.other": "Something else",
+  "chat.report.submit": "Send report",
+  "chat.reported": "Thank you. Moderation will read this message.",
+  "chat.reportedAlready": "You have already reported this message.",
+  "chat.addMembers": "Add members",
+  "chat.addMembers.submit": "Add",
+  "chat.sendMessage": "Send a message to {name}",
+  "chat.cannotStart": "You cannot start a conversation with this person.",
+  "chat.staff": "Chat is for residents.",
+};
+
+export type ChatKey = keyof typeof en;
+export type ChatMessages = Record<ChatKey, string>;
+export default en satisfies ChatMessages;
