@@ -12,6 +12,7 @@ const Login = lazy(() => import("../features/auth/Login"));
 const FeedPage = lazy(() => import("../features/feed/FeedPage"));
 const NewPost = lazy(() => import("../features/posts/NewPost"));
 const PostPage = lazy(() => import("../features/posts/PostPage"));
+const EditPost = lazy(() => import("../features/posts/EditPost"));
 const MePage = lazy(() => import("../features/me/MePage"));
 const NeighboursPage = lazy(() => import("../features/neighbours/NeighboursPage"));
 const HelpersPage = lazy(() => import("../features/helpers/HelpersPage"));
@@ -64,6 +65,7 @@ export function App() {
             <Route path="/feed" element={<SignedIn><FeedPage /></SignedIn>} />
             <Route path="/posts/new" element={<SignedIn><NewPost /></SignedIn>} />
             <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />
+            <Route path="/posts/:postId/edit" element={<SignedIn><EditPost /></SignedIn>} />
             <Route path="/me" element={<SignedIn><MePage /></SignedIn>} />
             <Route path="/neighbours" element={<SignedIn><NeighboursPage /></SignedIn>} />
             <Route path="/helpers" element={<SignedIn><HelpersPage /></SignedIn>} />

@@ -2,6 +2,7 @@
 // here with one line, so several areas grow at once without editing the shared catalogues.
 import participation from "../features/participation/messages";
 import notifications from "../features/notifications/messages";
+import posts from "../features/posts/messages";
 import helpers from "../features/helpers/messages";
 import calendar from "../features/calendar/messages";
 import chat from "../features/chat/messages";
@@ -12,6 +13,7 @@ export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl
 export const AREAS = [
   participation,
   notifications,
+  posts,
   helpers, calendar, chat,
 ] as const;
 

@@ -3,9 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { ApiProblem, api, unwrap } from "../../api/client";
 import { TextArea } from "../../components/Field";
+import { useSession } from "../../app/Session";
 import { useI18n } from "../../i18n/I18n";
 import { categoryLabel } from "./PostCard";
-import type { Post, Translation } from "./types";
+import { PostOwner } from "./PostOwner";
+import type { Comment, Post, Translation } from "./types";
 
 const REASONS = ["spam_commercial", "offensive", "off_topic", "other"] as const;
 
@@ -41,8 +43,40 @@ function Thanks({ post }: { post: Post }) {
   );
 }
 
+/** A comment in the reader's language on request; the original is one tap away. */
+function CommentItem({ postId, comment }: { postId: string; comment: Comment }) {
+  const { t, formatDate, language, languageName } = useI18n();
+  const [translated, setTranslated] = useState<Translation | null>(null);
+  const translate = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.GET("/api/v1/posts/{post_id}/comments/{comment_id}/translation", {
+        params: { path: { post_id: postId, comment_id: comment.id! }, query: { lang: language } },
+      })),
+    onSuccess: (answer) => setTranslated(answer as Translation),
+  });
+  return (
+    <li>
+      <p className="meta">
+        {comment.author?.name} · <time dateTime={comment.created_at}>{formatDate(comment.created_at)}</time>
+      </p>
+      <p lang={translated ? translated.lang : undefined}>{translated ? translated.body : comment.body}</p>
+      {translated && <p className="meta">{t("post.translated", { language: languageName(translated.source) })}</p>}
+      {translated ? (
+        <button type="button" className="link-button" onClick={() => setTranslated(null)}>
+          {t("post.showOriginal")}<span className="visually-hidden">: {comment.author?.name}</span>
+        </button>
+      ) : (
+        <button type="button" className="link-button" disabled={translate.isPending} onClick={() => translate.mutate()}>
+          {t("post.translate")}<span className="visually-hidden">: {comment.author?.name}</span>
+        </button>
+      )}
+      {translate.isError && <p role="alert" className="error-message">{t("post.translationUnavailable")}</p>}
+    </li>
+  );
+}
+
 function Comments({ postId }: { postId: string }) {
-  const { t, formatDate } = useI18n();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
@@ -78,12 +112,7 @@ function Comments({ postId }: { postId: string }) {
       {comments.isSuccess && items.length === 0 && <p>{t("post.noComments")}</p>}
       <ul className="comments">
         {items.map((comment) => (
-          <li key={comment.id}>
-            <p className="meta">
-              {comment.author?.name} · <time dateTime={comment.created_at}>{formatDate(comment.created_at)}</time>
-            </p>
-            <p>{comment.body}</p>
-          </li>
+          <CommentItem key={comment.id} postId={postId} comment={comment} />
         ))}
       </ul>
       <form onSubmit={submit} noValidate>
@@ -131,6 +160,7 @@ function Report({ postId }: { postId: string }) {
 export default function PostPage() {
   const { postId = "" } = useParams();
   const { t, formatDate, languageName, language } = useI18n();
+  const session = useSession();
   const [translated, setTranslated] = useState<Translation | null>(null);
   const post = useQuery({
     queryKey: ["post", postId],
@@ -147,11 +177,15 @@ export default function PostPage() {
   const data = post.data;
   const title = translated ? translated.title : data.title;
   const body = translated ? translated.body : data.body;
+  const mine = Boolean(data.author?.id) && data.author?.id === session.user?.id;
+  // The feed tells the author alone that an edit waits for a moderator (not in the declared schema).
+  const pending = (data as { moderation?: string }).moderation === "pending";
   return (
     <div className="panel">
       <Link to="/feed">{t("post.back")}</Link>
       <article aria-labelledby="post-title">
         <p className="chip">{categoryLabel(t, data.category)}</p>
+        {data.solved && <p className="chip">{t("postOwner.solved")}</p>}
         <h1 id="post-title" lang={translated ? translated.lang : data.language ?? undefined}>{title}</h1>
         <p className="meta">
           {t("post.by", { name: data.author?.name ?? "" })} · <time dateTime={data.published_at ?? data.created_at}>{formatDate(data.published_at ?? data.created_at)}</time>
@@ -159,6 +193,7 @@ export default function PostPage() {
         <p className="post-body" lang={translated ? translated.lang : data.language ?? undefined}>{body}</p>
         {data.place && <p>{t("newPost.place")}: {data.place}</p>}
         {data.starts_at && <p>{t("newPost.startsAt")}: {formatDate(data.starts_at)}</p>}
+        {pending && <p className="notice">{t("postEdit.pending")}</p>}
         {translated && <p className="meta">{t("post.translated", { language: languageName(translated.source) })}</p>}
         <div className="actions">
           <Thanks post={data} />
@@ -171,6 +206,7 @@ export default function PostPage() {
         {translate.isError && <p role="alert" className="error-message">{t("post.translationUnavailable")}</p>}
         <Report postId={postId} />
       </article>
+      {mine && <PostOwner post={data} />}
       <Comments postId={postId} />
     </div>
   );
