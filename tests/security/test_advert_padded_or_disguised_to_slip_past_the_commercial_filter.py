@@ -12,7 +12,8 @@ pytestmark = pytest.mark.timeout(300)
 
 AGENCY = ("Agence immobilière Horizon : estimation gratuite de votre maison, commission réduite "
           "pour tout mandat signé ce mois-ci, appelez notre agence")
-DISGUISED = (AGENCY.replace("estimation", "esti\u200bmation").replace("commission", "co\u00admmission")
+DISGUISED = (AGENCY.replace("estimation", "esti\u200bmation")
+             .replace("commission", "co\u00admmission")
              .replace("o", "\u043e").replace("a", "\u0430"))
 STORY = ("Bonjour à tous, petit retour sur la fête des voisins de samedi : merci à Claire pour "
          "les tartes, à Paul qui a prêté sa sono et aux enfants qui ont décoré la cour avec des "
