@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import http_ece
 import requests
+import requests.adapters
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
@@ -58,6 +59,9 @@ class PushSender:
         self.subject = subject
         self.allow_private = allow_private
         self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=32)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.public_key = application_server_key(vapid)
         self._signatures = {}
 
