@@ -22,6 +22,12 @@ const NewEvent = lazy(() => import("../features/calendar/NewEvent"));
 const ChatPage = lazy(() => import("../features/chat/ChatPage"));
 const ConversationPage = lazy(() => import("../features/chat/ConversationPage"));
 const NotificationsPage = lazy(() => import("../features/notifications/NotificationsPage"));
+const ParticipationPage = lazy(() => import("../features/participation/ParticipationPage"));
+const SurveyPage = lazy(() => import("../features/participation/SurveyPage"));
+const BudgetPage = lazy(() => import("../features/participation/BudgetPage"));
+const IncidentsPage = lazy(() => import("../features/incidents/IncidentsPage"));
+const ReportIncident = lazy(() => import("../features/incidents/ReportIncident"));
+const IncidentPage = lazy(() => import("../features/incidents/IncidentPage"));
 
 function Loading() {
   const { t } = useI18n();
@@ -75,6 +81,12 @@ export function App() {
             <Route path="/chat" element={<SignedIn><ChatPage /></SignedIn>} />
             <Route path="/chat/:conversationId" element={<SignedIn><ConversationPage /></SignedIn>} />
             <Route path="/notifications" element={<SignedIn><NotificationsPage /></SignedIn>} />
+            <Route path="/participate" element={<SignedIn><ParticipationPage /></SignedIn>} />
+            <Route path="/surveys/:surveyId" element={<SignedIn><SurveyPage /></SignedIn>} />
+            <Route path="/budgets/:budgetId" element={<SignedIn><BudgetPage /></SignedIn>} />
+            <Route path="/incidents" element={<SignedIn><IncidentsPage /></SignedIn>} />
+            <Route path="/incidents/new" element={<SignedIn><ReportIncident /></SignedIn>} />
+            <Route path="/incidents/:incidentId" element={<SignedIn><IncidentPage /></SignedIn>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

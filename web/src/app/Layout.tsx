@@ -43,6 +43,16 @@ export function Layout({ children }: { children: ReactNode }) {
                 {session.user?.role === "resident" && (
                   <>
                     <li>
+                      <NavLink to="/participate">{t("nav.participate")}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/incidents">{t("nav.incidents")}</NavLink>
+                    </li>
+                  </>
+                )}
+                {session.user?.role === "resident" && (
+                  <>
+                    <li>
                       <NavLink to="/helpers">{t("nav.helpers")}</NavLink>
                     </li>
                     <li>

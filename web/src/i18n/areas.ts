@@ -1,6 +1,7 @@
 // Each area keeps its messages beside its code (features/<area>/messages) and registers them
 // here with one line, so several areas grow at once without editing the shared catalogues.
 import participation from "../features/participation/messages";
+import incidents from "../features/incidents/messages";
 import notifications from "../features/notifications/messages";
 import posts from "../features/posts/messages";
 import helpers from "../features/helpers/messages";
@@ -12,6 +13,7 @@ export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl
 
 export const AREAS = [
   participation,
+  incidents,
   notifications,
   posts,
   helpers, calendar, chat,

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router";
 import { ApiProblem, api, unwrap } from "../../api/client";
 import { ErrorSummary, type FormError } from "../../components/ErrorSummary";
 import { useI18n } from "../../i18n/I18n";
+import "./participation.css";
 import { ballotState, type BallotRules, type Project } from "./ballot";
 import { verifyLog, type LogEntry, type LogHead, type Verification } from "./logChain";
 

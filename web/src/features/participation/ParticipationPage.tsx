@@ -6,6 +6,7 @@ import { ErrorSummary, type FormError } from "../../components/ErrorSummary";
 import { TextArea, TextField } from "../../components/Field";
 import { errorFor, formErrorsOf } from "../../components/formErrors";
 import { useI18n } from "../../i18n/I18n";
+import "./participation.css";
 import { localised } from "./surveyRules";
 
 type SurveyItem = { id: string; title: string; translations?: Record<string, string>; status: string; responded?: boolean; closes_at?: string };

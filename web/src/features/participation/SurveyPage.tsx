@@ -6,6 +6,7 @@ import { ErrorSummary, type FormError } from "../../components/ErrorSummary";
 import { TextArea, TextField } from "../../components/Field";
 import { errorFor } from "../../components/formErrors";
 import { useI18n } from "../../i18n/I18n";
+import "./participation.css";
 import { answersToSend, isAsked, localised, questionsOf, type Answer, type Answers, type Question, type Survey } from "./surveyRules";
 
 /** The input id of a question: where the error summary's link takes the focus. */
