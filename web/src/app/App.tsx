@@ -9,6 +9,8 @@ import { Landing } from "../features/landing/Landing";
 // Each area loads when first visited: the landing page ships without the feed's code.
 const Register = lazy(() => import("../features/auth/Register"));
 const Login = lazy(() => import("../features/auth/Login"));
+const ForgotPassword = lazy(() => import("../features/account/ForgotPassword"));
+const ResetPassword = lazy(() => import("../features/account/ResetPassword"));
 const FeedPage = lazy(() => import("../features/feed/FeedPage"));
 const NewPost = lazy(() => import("../features/posts/NewPost"));
 const PostPage = lazy(() => import("../features/posts/PostPage"));
@@ -68,6 +70,8 @@ export function App() {
             <Route path="/" element={<Landing />} />
             <Route path="/register" element={<Register />} />
             <Route path="/login" element={<Login />} />
+            <Route path="/forgot-password" element={<ForgotPassword />} />
+            <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/feed" element={<SignedIn><FeedPage /></SignedIn>} />
             <Route path="/posts/new" element={<SignedIn><NewPost /></SignedIn>} />
             <Route path="/posts/:postId" element={<SignedIn><PostPage /></SignedIn>} />

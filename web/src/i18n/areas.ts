@@ -4,6 +4,7 @@ import participation from "../features/participation/messages";
 import incidents from "../features/incidents/messages";
 import notifications from "../features/notifications/messages";
 import posts from "../features/posts/messages";
+import account from "../features/account/messages";
 import helpers from "../features/helpers/messages";
 import calendar from "../features/calendar/messages";
 import chat from "../features/chat/messages";
@@ -16,6 +17,7 @@ export const AREAS = [
   incidents,
   notifications,
   posts,
+  account,
   helpers, calendar, chat,
 ] as const;
 

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { useLocation, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { CLIENT_HEADERS } from "../../api/session";
 import { useSession } from "../../app/Session";
@@ -58,6 +58,9 @@ export default function Login() {
           {t("login.submit")}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">{t("account.forgotLink")}</Link>
+      </p>
     </div>
   );
 }
