@@ -46,6 +46,8 @@ def main(out_path):
     with tempfile.TemporaryDirectory(prefix="quartier-web-") as var_dir, \
             TranslationServer() as translator:
         provider = {"TRANSLATION_PROVIDER": "libretranslate", "LIBRETRANSLATE_URL": translator.url}
+        # No network here: no tile server, and the maps draw their shapes on a plain background.
+        provider["MAP_TILE_ORIGIN"] = ""
         with stack.running_platform(admin, var_dir, "web", extra_env=provider) as running:
             residents_read_english(running)
             document = dict(running.credentials, url=running.platform.http_url,

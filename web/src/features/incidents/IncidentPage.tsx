@@ -7,7 +7,8 @@ import type { Incident } from "./IncidentsPage";
 
 export default function IncidentPage() {
   const { incidentId = "" } = useParams();
-  const { t, formatDate, formatNumber } = useI18n();
+  const { t, formatDate, language } = useI18n();
+  const degrees = new Intl.NumberFormat(language, { maximumFractionDigits: 5 });
   const incident = useQuery({
     queryKey: ["incident", incidentId],
     queryFn: async () => unwrap(await api.GET("/api/v1/incidents/{incident_id}", { params: { path: { incident_id: incidentId } } })) as unknown as Incident,
@@ -24,7 +25,7 @@ export default function IncidentPage() {
       {data.reason && <p>{t("incident.reason", { reason: data.reason })}</p>}
       <p className="post-body">{data.text}</p>
       <p className="meta">
-        {t("incident.point", { latitude: formatNumber(data.location.latitude), longitude: formatNumber(data.location.longitude) })}
+        {t("incident.point", { latitude: degrees.format(data.location.latitude), longitude: degrees.format(data.location.longitude) })}
         {data.location.description ? ` · ${data.location.description}` : ""}
       </p>
       <section aria-labelledby="history-title">

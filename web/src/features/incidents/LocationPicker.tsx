@@ -14,7 +14,9 @@ const DIRECTIONS: Direction[] = ["north", "west", "east", "south"];
 /** The incident's place: a tap on the map, or, without the map, the home neighbourhood's centre
  * moved step by step with buttons — no address needed either way. */
 export function LocationPicker({ value, onChange, error }: { value: Point | null; onChange: (point: Point) => void; error?: string }) {
-  const { t, formatNumber } = useI18n();
+  const { t, language } = useI18n();
+  // Five decimals: a step of 25 m shows (the app's default three would hide it).
+  const degrees = new Intl.NumberFormat(language, { maximumFractionDigits: 5 });
   const neighbourhoods = useNeighbourhoods();
   const homeId = neighbourhoods.data?.find((n) => n.home)?.id;
   const home = useQuery({
@@ -32,8 +34,8 @@ export function LocationPicker({ value, onChange, error }: { value: Point | null
   }, [value, geometry, onChange]);
   const coordinates = value
     ? t("incident.point", {
-      latitude: formatNumber(Number(value.latitude.toFixed(5))),
-      longitude: formatNumber(Number(value.longitude.toFixed(5))),
+      latitude: degrees.format(value.latitude),
+      longitude: degrees.format(value.longitude),
     })
     : t("incident.noPoint");
   return (

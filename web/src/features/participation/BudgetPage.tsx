@@ -89,7 +89,7 @@ function Ballot({ budget }: { budget: Budget }) {
         )}
       </p>
       <div className="actions">
-        <button type="submit" disabled={cast.isPending} aria-disabled={!state.allowed}>{t("budget.cast")}</button>
+        <button type="submit" disabled={cast.isPending}>{t("budget.cast")}</button>
       </div>
       {cast.isSuccess && <p className="notice" role="status">{t("budget.cast.done")}</p>}
       {budget.my_ballot && (
