@@ -24,6 +24,7 @@ const NewEvent = lazy(() => import("../features/calendar/NewEvent"));
 const ChatPage = lazy(() => import("../features/chat/ChatPage"));
 const ConversationPage = lazy(() => import("../features/chat/ConversationPage"));
 const NotificationsPage = lazy(() => import("../features/notifications/NotificationsPage"));
+const NotificationSettings = lazy(() => import("../features/notifications/NotificationSettings"));
 const ParticipationPage = lazy(() => import("../features/participation/ParticipationPage"));
 const SurveyPage = lazy(() => import("../features/participation/SurveyPage"));
 const BudgetPage = lazy(() => import("../features/participation/BudgetPage"));
@@ -85,6 +86,7 @@ export function App() {
             <Route path="/chat" element={<SignedIn><ChatPage /></SignedIn>} />
             <Route path="/chat/:conversationId" element={<SignedIn><ConversationPage /></SignedIn>} />
             <Route path="/notifications" element={<SignedIn><NotificationsPage /></SignedIn>} />
+            <Route path="/notifications/settings" element={<SignedIn><NotificationSettings /></SignedIn>} />
             <Route path="/participate" element={<SignedIn><ParticipationPage /></SignedIn>} />
             <Route path="/surveys/:surveyId" element={<SignedIn><SurveyPage /></SignedIn>} />
             <Route path="/budgets/:budgetId" element={<SignedIn><BudgetPage /></SignedIn>} />

@@ -50,6 +50,9 @@ export default function NotificationsPage() {
           </button>
         )}
       </div>
+      <p>
+        <Link to="/notifications/settings">{t("notifications.settingsLink")}</Link>
+      </p>
       {inbox.isPending && <p role="status">{t("app.loading")}</p>}
       {inbox.isError && <p role="alert">{t("form.unavailable")}</p>}
       {inbox.isSuccess && (
