@@ -22,7 +22,7 @@ test("report an incident and see the status staff set", async ({ page, request }
   // The point starts at the neighbourhood's middle (its shape drawn on the map without tiles).
   const point = page.getByRole("status").filter({ hasText: "Point: latitude" });
   await expect(point).toBeVisible();
-  await expect(page.locator(".map path.leaflet-interactive").first()).toBeVisible();
+  await expect(page.locator(".map path.map-shape--home")).toBeVisible();
   const before = await point.textContent();
   await page.getByRole("button", { name: "25 m north" }).focus();
   await page.keyboard.press("Enter");

@@ -12,6 +12,9 @@ test("see the neighbours, leave and rejoin the list, follow an adjacent neighbou
   const members = page.getByRole("region", { name: "Neighbours" });
   await expect(members.getByRole("listitem").first()).toBeVisible();
   await expect(members).not.toContainText("@");
+  // The map draws the home neighbourhood without tiles; its organisations are listed beside it.
+  await expect(page.locator(".map path.map-shape--home")).toHaveCount(1);
+  await expect(page.getByRole("list", { name: "Organisations in your neighbourhood" }).getByRole("listitem").first()).toBeVisible();
 
   await expect(page.getByRole("status")).toHaveText("You appear in the neighbour list.");
   await page.getByRole("button", { name: "Hide me from the neighbour list" }).click();
@@ -24,6 +27,7 @@ test("see the neighbours, leave and rejoin the list, follow an adjacent neighbou
   await follow.click();
   const unfollow = page.getByRole("button", { name: `Stop following ${name}` });
   await expect(unfollow).toHaveAttribute("aria-pressed", "true");
+  await expect(page.locator(".map path.map-shape--followed")).toHaveCount(1);
   await checkScreen(page, "neighbours-en");
 
   await page.getByRole("navigation").getByRole("link", { name: "Feed" }).click();

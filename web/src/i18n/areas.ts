@@ -2,6 +2,7 @@
 // here with one line, so several areas grow at once without editing the shared catalogues.
 import participation from "../features/participation/messages";
 import incidents from "../features/incidents/messages";
+import organisations from "../features/organisations/messages";
 import notifications from "../features/notifications/messages";
 import posts from "../features/posts/messages";
 import account from "../features/account/messages";
@@ -15,6 +16,7 @@ export type AreaCatalogues<Key extends string> = Record<"en" | "fr" | "de" | "nl
 export const AREAS = [
   participation,
   incidents,
+  organisations,
   notifications,
   posts,
   account,

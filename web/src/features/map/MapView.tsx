@@ -72,13 +72,13 @@ export default function MapView({ label, shapes = [], points = [], picked, onPic
     group.clearLayers();
     const bounds = L.latLngBounds([]);
     for (const shape of shapes) {
-      const layer = L.geoJSON(shape.geometry as GeoJSON.GeoJsonObject, { style: STYLE[shape.emphasis ?? "other"] });
+      const layer = L.geoJSON(shape.geometry as GeoJSON.GeoJsonObject, { style: { ...STYLE[shape.emphasis ?? "other"], className: `map-shape map-shape--${shape.emphasis ?? "other"}` } });
       layer.bindTooltip(shape.name);
       layer.addTo(group);
       bounds.extend(layer.getBounds());
     }
     for (const point of points) {
-      const marker = L.circleMarker([point.latitude, point.longitude], { radius: 7, color: "#b3261e", fillOpacity: 0.8 });
+      const marker = L.circleMarker([point.latitude, point.longitude], { radius: 7, color: "#b3261e", fillOpacity: 0.8, className: "map-point" });
       marker.bindTooltip(point.name);
       marker.addTo(group);
       bounds.extend(marker.getLatLng());

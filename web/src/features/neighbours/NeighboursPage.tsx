@@ -1,8 +1,12 @@
+import { lazy, Suspense } from "react";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import { useSession } from "../../app/Session";
 import { useI18n } from "../../i18n/I18n";
 import { useNeighbourhoods } from "./useNeighbourhoods";
+
+// The map (and Leaflet with it) loads after the page: the lists below never wait for it.
+const NeighbourhoodMap = lazy(() => import("../organisations/NeighbourhoodMap"));
 import { MessageButton } from "../chat/MessageButton";
 
 function Members({ neighbourhoodId }: { neighbourhoodId: string }) {
@@ -80,6 +84,9 @@ export default function NeighboursPage() {
     <div className="panel">
       <h1>{t("neighbours.title")}</h1>
       {home && <p className="lead">{t("neighbours.home", { name: home.name ?? "" })}</p>}
+      <Suspense fallback={null}>
+        <NeighbourhoodMap neighbourhoods={all} />
+      </Suspense>
       {adjacent.length > 0 && (
         <section aria-labelledby="adjacent-title">
           <h2 id="adjacent-title">{t("neighbours.adjacent")}</h2>
