@@ -2,7 +2,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-export const PLATFORM_FILE = resolve(import.meta.dirname, "..", "test-results", "platform.json");
+// QUARTIER_PLATFORM_FILE lets two Playwright runs on one checkout keep their platforms apart.
+export const PLATFORM_FILE = process.env.QUARTIER_PLATFORM_FILE
+  ?? resolve(import.meta.dirname, "..", "test-results", "platform.json");
 
 export type Account = { email: string; password: string; neighbourhood_id?: string };
 export type Platform = {

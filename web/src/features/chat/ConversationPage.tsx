@@ -167,10 +167,12 @@ export default function ConversationPage() {
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
   const list = oldestFirst(messages.data?.pages ?? []);
-  const end = useRef<HTMLLIElement>(null);
+  const end = useRef<HTMLDivElement>(null);
   const newest = list.at(-1)?.id;
   // A new message scrolls into view at the bottom, where the reader looks.
-  useEffect(() => end.current?.scrollIntoView?.({ block: "nearest" }), [newest]);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: "nearest" });
+  }, [newest]);
 
   if (conversation.isPending) return <p role="status">{t("app.loading")}</p>;
   if (conversation.isError) return <p role="alert" className="panel">{t("form.unavailable")}</p>;
@@ -195,8 +197,8 @@ export default function ConversationPage() {
         )}
         {messages.isSuccess && list.length === 0 && <p>{t("chat.noMessages")}</p>}
         <ol className="messages" aria-live="polite">
-          {list.map((message, index) => (
-            <li key={message.id} ref={index === list.length - 1 ? end : undefined} className={message.mine ? "message message--mine" : "message"}>
+          {list.map((message) => (
+            <li key={message.id} className={message.mine ? "message message--mine" : "message"}>
               <p className="meta">
                 <strong>{message.mine ? t("chat.you") : (message.author?.name ?? "")}</strong> · {formatDate(message.created_at)}
               </p>
@@ -205,6 +207,7 @@ export default function ConversationPage() {
             </li>
           ))}
         </ol>
+        <div ref={end} />
       </section>
       <Composer conversationId={conversationId} />
     </div>

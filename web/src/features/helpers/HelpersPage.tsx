@@ -22,7 +22,9 @@ function Search() {
   });
   function submit(event: FormEvent) {
     event.preventDefault();
-    setParams(draft.trim() ? { q: draft.trim() } : {});
+    // The same words again ask again: a neighbour may have just offered that help.
+    if (draft.trim() === q) results.refetch();
+    else setParams(draft.trim() ? { q: draft.trim() } : {});
   }
   return (
     <section aria-labelledby="helper-search-title">
