@@ -74,4 +74,17 @@ test("two neighbours write to each other; a block stops the blocked one", async 
   await pageA.bringToFront();
   await pageA.getByRole("button", { name: "Unblock Luca Rossi" }).click();
   await expect(pageA.getByRole("button", { name: "Block Luca Rossi" })).toBeVisible();
+
+  // A group: A names it and picks Luca from the neighbours; it opens, and Luca can read it.
+  await pageA.goto(url("/chat"));
+  await pageA.getByText("New group").click();
+  const group = unique("Rue Haute garden");
+  await pageA.getByLabel("Group name").fill(group);
+  await pageA.getByRole("checkbox", { name: /^Luca/ }).check();
+  await pageA.getByRole("button", { name: "Create group" }).click();
+  await expect(pageA.getByRole("heading", { level: 1 })).toHaveText(group);
+  await send(pageA, "Seeds on Saturday");
+  await pageB.goto(url("/chat"));
+  await pageB.getByRole("link", { name: group }).click();
+  await expect(pageB.getByRole("region", { name: "Messages" })).toContainText("Seeds on Saturday");
 });
