@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { ApiProblem, api, unwrap } from "../../api/client";
 import { ErrorSummary, type FormError } from "../../components/ErrorSummary";
 import { TextArea, TextField } from "../../components/Field";
 import { errorFor, formErrorsOf } from "../../components/formErrors";
@@ -76,8 +76,15 @@ function Initiatives() {
     },
     onError: (error) => setErrors(formErrorsOf(error, { title: "initiative-title", text: "initiative-text" }, t("form.failed"))),
   });
+  // The listing does not say which ones the reader supports: a support given here (or refused
+  // as already given) is remembered for this visit.
+  const [supportedHere, setSupportedHere] = useState<ReadonlySet<string>>(new Set());
   const support = useMutation({
     mutationFn: async (id: string) => unwrap(await api.POST("/api/v1/initiatives/{initiative_id}/supports", { params: { path: { initiative_id: id } } })),
+    onSuccess: (_, id) => setSupportedHere((known) => new Set(known).add(id)),
+    onError: (error, id) => {
+      if (error instanceof ApiProblem && error.problem.status === 409) setSupportedHere((known) => new Set(known).add(id));
+    },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["initiatives"] }),
   });
   const onSubmit = (event: FormEvent) => {
@@ -108,12 +115,12 @@ function Initiatives() {
               <p className="meta">{t("initiative.supports", { supports: formatNumber(initiative.supports) })}</p>
             )}
             {initiative.status !== "open" && <p className="meta">{t(`initiative.status.${initiative.status}` as "initiative.status.escalated")}</p>}
-            {!initiative.mine && !initiative.supported && initiative.status === "open" && (
+            {!initiative.mine && !initiative.supported && !supportedHere.has(initiative.id) && initiative.status === "open" && (
               <button type="button" className="secondary" disabled={support.isPending} onClick={() => support.mutate(initiative.id)}>
                 {t("initiative.support", { title: initiative.title })}
               </button>
             )}
-            {initiative.supported && <p className="meta">{t("initiative.supported")}</p>}
+            {(initiative.supported || supportedHere.has(initiative.id)) && <p className="meta">{t("initiative.supported")}</p>}
           </li>
         ))}
       </ul>
