@@ -8,7 +8,7 @@ import threading
 import grpc
 import pytest
 
-from contracts import errors, rpc
+from contracts import errors, rpc, services
 from contracts.caller import MUNICIPAL_SYSTEM, SYSTEM
 from contracts.errors import DomainError
 from gateway import city_stats
@@ -50,8 +50,7 @@ class ScriptedRpc:
         self.answers = {
             rpc.identity.AUTHENTICATE_API_KEY: self._authenticate,
         }
-        for name in ("identity", "neighbourhood", "feed", "translation", "moderation",
-                     "participation"):
+        for name in services.ALL:
             self.answers[rpc.HEALTH[name]] = lambda **_: {"status": "ok"}
 
     def _authenticate(self, caller, api_key):
