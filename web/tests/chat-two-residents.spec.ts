@@ -28,8 +28,8 @@ test("two neighbours write to each other; a block stops the blocked one", async 
   const messagesA = pageA.getByRole("region", { name: "Messages" });
   await expect(messagesA.getByRole("listitem").last()).toContainText(hello);
 
-  await pageB.getByRole("navigation").getByRole("link", { name: "Messages" }).click();
-  await expect(pageB.getByRole("heading", { level: 1, name: "Messages" })).toBeVisible();
+  await pageB.getByRole("navigation").getByRole("link", { name: "Chat" }).click();
+  await expect(pageB.getByRole("heading", { level: 1, name: "Chat" })).toBeVisible();
   await expect(pageB.getByText("1 unread")).toBeVisible();
   await checkScreen(pageB, "chat-en");
   await pageB.getByRole("link", { name: "Marie Dupont" }).click();

@@ -1,8 +1,8 @@
 // The chat area's English messages: every key the area uses. The other catalogues here have the
 // same keys (the type check enforces it).
 const en = {
-  "nav.chat": "Messages",
-  "chat.title": "Messages",
+  "nav.chat": "Chat",
+  "chat.title": "Chat",
   "chat.conversations": "Your conversations",
   "chat.empty": "No conversation yet. Start one from the neighbour list.",
   "chat.unread": "{count} unread",
