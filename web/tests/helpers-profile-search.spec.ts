@@ -5,7 +5,7 @@ import { platform } from "./platform";
 import { checkScreen, logIn, url } from "./helpers";
 import { inArabic } from "./profile-language";
 
-test("a neighbour finds my helper profile by an accent-less query of its skill", async ({ browser }) => {
+test("a neighbour finds my helper profile by an accent-less query of its skill", async ({ browser, request }) => {
   const [a, b] = platform().residents;
   const pageA = await (await browser.newContext()).newPage();
   await logIn(pageA, a);
@@ -24,6 +24,7 @@ test("a neighbour finds my helper profile by an accent-less query of its skill",
   await pageA.getByRole("checkbox", { name: "Weekends" }).check();
   await pageA.getByRole("checkbox", { name: "Français" }).check();
   await pageA.getByLabel("Anything else you offer").fill("Conversation over coffee, beginners welcome.");
+  await pageA.getByRole("checkbox", { name: "The city may invite me to help when it calls for volunteers" }).check();
   await pageA.getByRole("button", { name: "Save profile" }).click();
   await expect(pageA.getByRole("status")).toHaveText("Your helper profile is saved.");
   await checkScreen(pageA, "helper-profile-en");
@@ -43,6 +44,21 @@ test("a neighbour finds my helper profile by an accent-less query of its skill",
   await expect(card).toContainText("Weekends");
   await expect(card).not.toContainText("@");
   await checkScreen(pageB, "helpers-search-en");
+
+  // The city calls for a volunteer with that skill (staff, through the API); A accepts.
+  const demo = platform();
+  const staffLogin = await request.post(url("/api/v1/auth/login"), { data: demo.staff });
+  const staff = { Authorization: `Bearer ${(await staffLogin.json()).access_token}` };
+  const callout = await request.post(url("/api/v1/city/callouts"), {
+    headers: staff, data: { neighbourhood_id: a.neighbourhood_id, skill: "french_lessons", wanted: 1, message: "Welcome evening for newcomers" },
+  });
+  expect(callout.status()).toBe(201);
+  await pageA.goto(url("/helpers"));
+  const invitations = pageA.getByRole("region", { name: "Invitations from the city" });
+  const invitation = invitations.getByRole("listitem").filter({ hasText: "Welcome evening for newcomers" });
+  await expect(invitation).toContainText("Waiting for your answer");
+  await invitation.getByRole("button", { name: "Accept" }).click();
+  await expect(invitation).toContainText("You accepted");
 
   await inArabic(pageA, async () => {
     await pageA.goto(url("/helpers"));
