@@ -244,6 +244,14 @@ def model_action(probability, thresholds):
     return ALLOW
 
 
+# Below this many words the model has too little to go on: trained on posts, it reads a bare
+# title ("Pique-nique") as confidently as a whole advert. Such a text is flagged for a moderator
+# at most, never held or refused on the model's word alone (the hand-written signals and the
+# municipality's rules still act in full).
+MODEL_MIN_WORDS = 4
+_WORD = re.compile(r"\w+")
+
+
 def assess(text, model=None):
     """{"action", "probability", "points", "reasons"} for a text: the more severe of the trained
     model's and the hand-written signals' actions, with the reasons of each that is not allow."""
@@ -251,6 +259,8 @@ def assess(text, model=None):
     # The phrases are looked for only when they are shown (most posts are allowed).
     probability, phrases = model.assess(text, explain_from=model.thresholds["flag"])
     by_model = model_action(probability, model.thresholds)
+    if len(_WORD.findall(text)) < MODEL_MIN_WORDS and SEVERITY[by_model] > SEVERITY[FLAG]:
+        by_model = FLAG
     points, signals = score(text)
     by_signals = action_for(points)
     reasons = []
