@@ -36,7 +36,7 @@ test("a neighbour's comment on my post reaches my inbox, and I mark it read", as
 
   await logIn(page, author);
   const navigation = page.getByRole("navigation");
-  await expect(navigation.getByRole("link", { name: /^Notifications \d+ unread$/ })).toBeVisible();
+  await expect(navigation.getByRole("link", { name: /^Notifications, \d+ unread$/ })).toBeVisible();
   await navigation.getByRole("link", { name: /^Notifications/ }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Notifications" })).toBeVisible();
   const reply = page.locator(`a[href="/posts/${postId}"]`);
@@ -51,7 +51,7 @@ test("a neighbour's comment on my post reaches my inbox, and I mark it read", as
   const after = before - 1;
   await expect(page.getByRole("status")).toHaveText(after > 0 ? `${after} unread` : "Everything is read.");
   await expect(navigation.getByRole("link", { name: /^Notifications/ })).toHaveAccessibleName(
-    after > 0 ? `Notifications ${after} unread` : "Notifications");
+    after > 0 ? `Notifications, ${after} unread` : "Notifications");
 
   await reply.click();
   await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();

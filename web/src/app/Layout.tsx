@@ -64,12 +64,12 @@ export function Layout({ children }: { children: ReactNode }) {
                   </>
                 )}
                 <li>
-                  <NavLink to="/notifications">
+                  {/* The count is in the link's name, not in its text: no second "N unread" on the page. */}
+                  <NavLink to="/notifications" aria-label={unread > 0 ? t("nav.notificationsUnread", { count: unread }) : undefined}>
                     {t("nav.notifications")}
                     {unread > 0 && (
-                      <span className="badge">
-                        <span aria-hidden="true">{unread}</span>
-                        <span className="visually-hidden">{t("notifications.unreadCount", { count: unread })}</span>
+                      <span className="badge" aria-hidden="true">
+                        {unread}
                       </span>
                     )}
                   </NavLink>

@@ -2,6 +2,7 @@ import type { NotificationsMessages } from "./en";
 
 export default {
   "nav.notifications": "Benachrichtigungen",
+  "nav.notificationsUnread": "Benachrichtigungen, {count} ungelesen",
   "notifications.unreadCount": "{count} ungelesen",
   "notifications.title": "Benachrichtigungen",
   "notifications.empty": "Noch nichts. Antworten auf Ihre Beiträge, Nachrichten und Mitteilungen der Stadt erscheinen hier.",

@@ -2,6 +2,7 @@
 // have the same keys (the type check enforces it).
 const en = {
   "nav.notifications": "Notifications",
+  "nav.notificationsUnread": "Notifications, {count} unread",
   "notifications.unreadCount": "{count} unread",
   "notifications.title": "Notifications",
   "notifications.empty": "Nothing yet. Replies to your posts, messages and the city's announcements appear here.",

@@ -2,6 +2,7 @@ import type { NotificationsMessages } from "./en";
 
 export default {
   "nav.notifications": "Notifications",
+  "nav.notificationsUnread": "Notifications, {count} non lues",
   "notifications.unreadCount": "{count} non lues",
   "notifications.title": "Notifications",
   "notifications.empty": "Rien pour l’instant. Les réponses à vos publications, les messages et les annonces de la ville apparaissent ici.",

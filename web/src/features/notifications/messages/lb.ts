@@ -2,6 +2,7 @@ import type { NotificationsMessages } from "./en";
 
 export default {
   "nav.notifications": "Notifikatiounen",
+  "nav.notificationsUnread": "Notifikatiounen, {count} net gelies",
   "notifications.unreadCount": "{count} net gelies",
   "notifications.title": "Notifikatiounen",
   "notifications.empty": "Nach näischt. Äntwerten op Är Beiträg, Messagen an d’Matdeelunge vun der Stad erschéngen hei.",

@@ -2,6 +2,7 @@ import type { NotificationsMessages } from "./en";
 
 export default {
   "nav.notifications": "Meldingen",
+  "nav.notificationsUnread": "Meldingen, {count} ongelezen",
   "notifications.unreadCount": "{count} ongelezen",
   "notifications.title": "Meldingen",
   "notifications.empty": "Nog niets. Reacties op uw berichten, chatberichten en aankondigingen van de gemeente verschijnen hier.",

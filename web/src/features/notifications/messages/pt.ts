@@ -2,6 +2,7 @@ import type { NotificationsMessages } from "./en";
 
 export default {
   "nav.notifications": "Notificações",
+  "nav.notificationsUnread": "Notificações, {count} por ler",
   "notifications.unreadCount": "{count} por ler",
   "notifications.title": "Notificações",
   "notifications.empty": "Ainda nada. As respostas às suas publicações, as mensagens e os avisos da cidade aparecem aqui.",
