@@ -66,28 +66,41 @@ export default function MapView({ label, shapes = [], points = [], picked, onPic
     };
   }, [tileUrl, attribution]);
 
+  // Redraw when the items change (not on every render of the screen: its arrays are new each
+  // time), and fit the view to them only then, so picking a point keeps the reader's zoom.
+  const signature = JSON.stringify([shapes.map((s) => [s.id, s.emphasis]), points.map((p) => [p.id, p.latitude, p.longitude])]);
+  const items = useRef({ shapes, points });
+  items.current = { shapes, points };
+  const marker = useRef<L.CircleMarker | null>(null);
   useEffect(() => {
     const group = layers.current;
     if (!map.current || !group) return;
     group.clearLayers();
+    marker.current = null;
     const bounds = L.latLngBounds([]);
-    for (const shape of shapes) {
+    for (const shape of items.current.shapes) {
       const layer = L.geoJSON(shape.geometry as GeoJSON.GeoJsonObject, { style: { ...STYLE[shape.emphasis ?? "other"], className: `map-shape map-shape--${shape.emphasis ?? "other"}` } });
       layer.bindTooltip(shape.name);
       layer.addTo(group);
       bounds.extend(layer.getBounds());
     }
-    for (const point of points) {
-      const marker = L.circleMarker([point.latitude, point.longitude], { radius: 7, color: "#b3261e", fillOpacity: 0.8, className: "map-point" });
-      marker.bindTooltip(point.name);
-      marker.addTo(group);
-      bounds.extend(marker.getLatLng());
-    }
-    if (picked) {
-      L.circleMarker([picked.latitude, picked.longitude], { radius: 9, color: "#000", weight: 3, fillColor: "#ffbf47", fillOpacity: 1 }).addTo(group);
+    for (const point of items.current.points) {
+      const dot = L.circleMarker([point.latitude, point.longitude], { radius: 7, color: "#b3261e", fillOpacity: 0.8, className: "map-point" });
+      dot.bindTooltip(point.name);
+      dot.addTo(group);
+      bounds.extend(dot.getLatLng());
     }
     if (bounds.isValid()) map.current.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
-  }, [shapes, points, picked]);
+  }, [signature]);
+
+  useEffect(() => {
+    const group = layers.current;
+    if (!map.current || !group) return;
+    marker.current?.remove();
+    marker.current = picked
+      ? L.circleMarker([picked.latitude, picked.longitude], { radius: 9, color: "#000", weight: 3, fillColor: "#ffbf47", fillOpacity: 1, className: "map-picked" }).addTo(group)
+      : null;
+  }, [signature, picked?.latitude, picked?.longitude]);
 
   return (
     <figure className="map-figure">
