@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from contracts import errors
 from contracts.caller import Caller
 from contracts.errors import DomainError
+from servicekit import keyfiles
 
 ALGORITHM = "EdDSA"
 ISSUER = "quartier-identity"
@@ -34,24 +35,14 @@ def load_private_key(var_dir):
     pem = os.environ.get("QUARTIER_JWT_PRIVATE_KEY")
     if pem:
         return serialization.load_pem_private_key(pem.encode(), password=None)
-    path = _key_path(var_dir)
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        key = Ed25519PrivateKey.generate()
-        data = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read its key below
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-    with open(path, "rb") as handle:
-        return serialization.load_pem_private_key(handle.read(), password=None)
+    return serialization.load_pem_private_key(
+        keyfiles.read_or_create(_key_path(var_dir), _new_private_key_pem), password=None)
+
+
+def _new_private_key_pem():
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
 
 
 def load_public_key(var_dir):

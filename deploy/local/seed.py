@@ -19,13 +19,13 @@ import inspect
 import io
 import json
 import os
-import secrets
 import sys
 import time
 
 from contracts import caller, errors, rpc
 from contracts.errors import DomainError
 from deploy.local import demo_geography
+from servicekit import keyfiles
 from servicekit.config import var_dir as default_var_dir
 from servicekit.rpc_client import RpcClient
 
@@ -130,17 +130,7 @@ def _system():
 def _demo_secret(var_dir):
     """A random secret created once per var dir (owner-only). Demo passwords derive from it, so a
     replayed seed (credentials file lost, services' data kept) finds the same passwords again."""
-    path = os.path.join(var_dir, "demo", ".seed-secret")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    with open(path) as handle:
-        return handle.read().strip().encode()
+    return keyfiles.random_hex_secret(os.path.join(var_dir, "demo", ".seed-secret"))
 
 
 def demo_password(secret, label):

@@ -1,12 +1,12 @@
 """Identity's DependencyProviders: its repositories, password hashing off the event loop, the
 token signing key, the invitation-code and device-token secrets and the login limits. All I/O and key loading happens in setup()."""
 import os
-import secrets
 from dataclasses import replace
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
+from servicekit import keyfiles
 from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
 from servicekit.tokens import issue_access_token, load_private_key
@@ -116,23 +116,8 @@ class AccessTokens(DependencyProvider):
 
 def load_secret(config, name, filename):
     """An HMAC key: `name` from the configuration (the environment) in production, else 32
-    random bytes generated once into var/keys/`filename` (mode 0600; O_EXCL so two instances
-    starting together agree on one)."""
-    configured = config.get(name)
-    if configured:
-        return str(configured).encode("utf-8")
-    path = os.path.join(var_dir(config), filename)
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    with open(path) as handle:
-        return handle.read().strip().encode("ascii")
+    random bytes generated once into var/keys/`filename`."""
+    return keyfiles.configured_or_generated_secret(config, name, var_dir(config), filename)
 
 
 def load_invitation_secret(config):

@@ -2,12 +2,12 @@
 with what every e-mail needs (sender, link base), and the unsubscribe links' HMAC key."""
 import logging
 import os
-import secrets
 from email.utils import parseaddr
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
+from servicekit import keyfiles
 from servicekit.config import var_dir
 from servicekit.nameko_extensions import RepositoryProvider
 from services.notification import mail_transport, push_transport
@@ -74,22 +74,8 @@ class Pusher(DependencyProvider):
 
 def load_secret(config, name, filename):
     """`name` from the environment in production, else 32 random bytes generated once into
-    var/keys/ (O_EXCL, so two instances starting together agree on one)."""
-    configured = config.get(name)
-    if configured:
-        return str(configured).encode("utf-8")
-    path = os.path.join(var_dir(config), filename)
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    with open(path) as handle:
-        return handle.read().strip().encode("ascii")
+    var/keys/."""
+    return keyfiles.configured_or_generated_secret(config, name, var_dir(config), filename)
 
 
 class UnsubscribeSecret(DependencyProvider):

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 
+from servicekit import keyfiles
 from services.notification.push import address_is_public
 
 PUSH_TIMEOUT_SECONDS = 10
@@ -31,19 +32,13 @@ def load_vapid(configured_pem, var_directory):
     if configured_pem:
         return Vapid.from_pem(str(configured_pem).encode("ascii"))
     path = os.path.join(var_directory, VAPID_KEY_FILE)
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        vapid = Vapid()
-        vapid.generate_keys()
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(vapid.private_pem())
-    with open(path, "rb") as handle:
-        return Vapid.from_pem(handle.read())
+    return Vapid.from_pem(keyfiles.read_or_create(path, _new_vapid_pem))
+
+
+def _new_vapid_pem():
+    vapid = Vapid()
+    vapid.generate_keys()
+    return vapid.private_pem()
 
 
 def application_server_key(vapid):
