@@ -48,7 +48,7 @@ WEB_SOURCES := $(shell find web/src web/public web/api-reference web/scripts -ty
 
 $(WEB_DEPS): web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ (it brings npm)"; exit 1; }
-	$(WEB_NPM) ci --no-audit --no-fund --fetch-retries=5 --fetch-retry-mintimeout=2000 \
+	($(WEB_NPM) ci --no-audit --no-fund --fetch-retries=5 --fetch-retry-mintimeout=2000) \
 		|| { echo "npm ci failed; trying once more in 10 s (the registry answered an error)"; \
 		     sleep 10; $(WEB_NPM) ci --no-audit --no-fund --fetch-retries=5; }
 	@touch $@
