@@ -7,9 +7,13 @@ one pseudonym drawn for the erasure (so a moderator still sees that several deci
 one account, and no one can go back to who it was). Removed: every text they wrote — the screened
 copies of their content, the text in cases about it, their appeals' and their decisions' reasons
 — and nothing names them any more."""
+import re
 import uuid
 
 PSEUDONYM_PREFIX = "erased-"
+# Screening reasons quote the text they read ("a price with sales words ("35 €", "promo")",
+# "reads as advertising (0.97): 'estimation gratuite'"): those quotes are the author's words.
+_QUOTED_WORDS = re.compile(r"""\s*:?\s*\(?\s*(?:(?:"[^"]*"|'[^']*')\s*,?\s*)+\)?""")
 
 
 def new_pseudonym():
@@ -22,6 +26,7 @@ def pseudonymised_case(document, user_id, pseudonym):
     if document.get("author_id") == user_id:
         document["author_id"] = pseudonym
         document["text"] = ""
+        document["reasons"] = [without_quoted_words(r) for r in document.get("reasons") or ()]
     for key in ("decision", "appeal"):
         record = document.get(key)
         if isinstance(record, dict):
@@ -40,6 +45,8 @@ def pseudonymised_audit(entry, user_id, pseudonym):
     entry = dict(entry)
     if entry.get("author_id") == user_id:
         entry["author_id"] = pseudonym
+        if entry.get("actor") == "system":  # screening's reasons quote what they read
+            entry["reason"] = without_quoted_words(entry.get("reason") or "")
     if entry.get("actor") == user_id:
         entry["actor"] = pseudonym
         if entry.get("action") == "appeal":
@@ -48,6 +55,12 @@ def pseudonymised_audit(entry, user_id, pseudonym):
         if value == user_id:
             entry[key] = pseudonym
     return entry
+
+
+def without_quoted_words(reason):
+    """A screening reason without the words it quoted from the text: what made the decision
+    stays readable ("a price together with sales words"), the author's words go."""
+    return _QUOTED_WORDS.sub("", reason).strip()
 
 
 def pseudonymised_household(household_id, user_id, pseudonym):

@@ -99,6 +99,23 @@ def test_erasure_forgets_the_author_s_texts(repo):
     assert repo.get_case("post_p1").text == ""
 
 
+def test_erasure_takes_the_author_s_words_quoted_in_screening_reasons(repo):
+    reasons = ("reads as advertising (0.97): 'estimation gratuite chez Zorglub'",
+               'a price together with sales words ("35 €", "promo")')
+    held = replace(case("p1", "t"), reasons=reasons)
+    repo.add_case(held)
+    repo.add_audit(domain.audit_entry(held, "system", "screening:hold", "; ".join(reasons), "t1"))
+
+    repo.erase_user("u1", "erased-x")
+
+    kept = repo.get_case("post_p1")
+    assert list(kept.reasons) == ["reads as advertising (0.97)",
+                                  "a price together with sales words"]
+    [entry] = repo.audit_page("A")
+    assert entry["reason"] == "reads as advertising (0.97); a price together with sales words"
+    assert "Zorglub" not in repr(kept.to_dict()) + repr(entry) and "35" not in entry["reason"]
+
+
 def test_erasure_keeps_decisions_and_reports_counted_under_a_pseudonym(repo):
     appealed = replace(
         case("p1", "t"), decision={"decision": "remove", "reason": "ads", "by": "m1", "at": "t"},
