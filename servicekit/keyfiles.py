@@ -1,23 +1,28 @@
 """Secrets that a single machine generates for itself under var/keys/ (production sets them from
 the environment instead): written once, owner-only, and race-safe — two processes starting
-together must agree on one secret, so the file is created with O_EXCL and the loser reads the
-winner's."""
+together must agree on one secret, and none may read a file half written: the secret is written
+to a private temporary file and hard-linked into place, which succeeds for exactly one process and
+makes the file appear whole; the others read the winner's."""
 import os
 import secrets
+import tempfile
 
 
 def read_or_create(path, make_bytes):
     """The bytes stored at `path`, created with `make_bytes()` (mode 0600) if the file is absent."""
     if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        data = make_bytes()
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        fd, draft = tempfile.mkstemp(dir=directory, prefix=".draft-")  # mode 0600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read its secret below
-        else:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                handle.write(make_bytes())
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process won the race; read its secret below
+        finally:
+            os.unlink(draft)
     with open(path, "rb") as handle:
         return handle.read()
 
