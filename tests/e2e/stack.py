@@ -140,6 +140,21 @@ def running_platform(admin, var_dir, label, amqp_host=None, amqp_port=None, extr
         admin.delete_vhost(vhost)
 
 
+
+@contextmanager
+def platform_of_its_own(admin, tmp_path_factory, label, *args, **kwargs):
+    """running_platform for a test module that needs a platform of its own (another setting, a
+    proxy, residents it must not share), in a fresh var dir; a start that times out fails the
+    test with the platform's own account of it instead of a traceback."""
+    import pytest
+
+    try:
+        with running_platform(admin, tmp_path_factory.mktemp("var-" + label), label,
+                              *args, **kwargs) as running:
+            yield running
+    except Timeout as exc:
+        pytest.fail(str(exc), pytrace=False)
+
 # -- a municipality of residents registered the real way ---------------------------------------
 
 TOWN_PASSWORD = "correct horse battery staple 42"

@@ -30,12 +30,8 @@ def broker_proxy():
 @pytest.fixture(scope="module")
 def proxied_platform(rabbit_admin, broker_proxy, tmp_path_factory):
     """A platform of its own whose every AMQP connection goes through the proxy."""
-    try:
-        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var-proxied"),
-                                    "proxied", "127.0.0.1", broker_proxy.port) as running:
-            yield running
-    except stack.Timeout as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with stack.platform_of_its_own(rabbit_admin, tmp_path_factory, "proxied", "127.0.0.1", broker_proxy.port) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -44,12 +44,8 @@ def pushes():
 def mailing(rabbit_admin, tmp_path_factory, sink, pushes):
     # The local push endpoint is http on 127.0.0.1: allowed here only, explicitly.
     env = {"SMTP_URL": sink.url, "PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"}
-    try:
-        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"), "mail",
-                                    extra_env=env) as running:
-            yield running
-    except stack.Timeout as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with stack.platform_of_its_own(rabbit_admin, tmp_path_factory, "mail", extra_env=env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

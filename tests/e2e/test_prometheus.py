@@ -98,12 +98,8 @@ def prometheus_configuration(platform, directory):
 @pytest.fixture(scope="module")
 def own_platform(rabbit_admin, tmp_path_factory):
     """A platform of its own: these tests register residents and stop a service."""
-    try:
-        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"),
-                                    "prometheus") as running:
-            yield running
-    except stack.Timeout as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with stack.platform_of_its_own(rabbit_admin, tmp_path_factory, "prometheus") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -64,12 +64,8 @@ def test_every_process_writes_json_lines(healthy_platform):
 @pytest.fixture(scope="module")
 def own_platform(rabbit_admin, tmp_path_factory):
     """A platform of its own: registering uses up invitation codes other tests may count on."""
-    try:
-        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"),
-                                    "tracing") as running:
-            yield running
-    except stack.Timeout as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with stack.platform_of_its_own(rabbit_admin, tmp_path_factory, "tracing") as running:
+        yield running
 
 
 def test_a_registrations_request_id_follows_it_into_the_event_handlers_of_another_service(

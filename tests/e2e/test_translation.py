@@ -36,12 +36,8 @@ def server():
 @pytest.fixture(scope="module")
 def translating(rabbit_admin, tmp_path_factory, server):
     env = dict(PROVIDER_ENV, LIBRETRANSLATE_URL=server.url)
-    try:
-        with stack.running_platform(rabbit_admin, tmp_path_factory.mktemp("var"), "translation",
-                                    extra_env=env) as running:
-            yield running
-    except stack.Timeout as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with stack.platform_of_its_own(rabbit_admin, tmp_path_factory, "translation", extra_env=env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
