@@ -61,7 +61,8 @@ test("register with a letter's code, post, and a neighbour comments, thanks, tra
   await expect(thanks).toHaveAttribute("aria-pressed", "true");
   await expect(thanks).toContainText("1");
   // Translation, with the original one tap away.
-  await other.getByRole("button", { name: "Translate" }).click();
+  // The post's button comes before the comments' own "Translate" buttons.
+  await other.getByRole("button", { name: "Translate" }).first().click();
   await expect(other.getByText(`[en] ${FRENCH}`)).toBeVisible();
   await expect(other.getByText("Translated from French")).toBeVisible();
   await checkScreen(other, "post-translated-en");
